@@ -1,0 +1,86 @@
+// Types for demo/server.mjs (plain JavaScript so that `npm start` needs no build step).
+
+export interface DemoFile {
+  /** Download-relative path as Chrome saves it: `<name>` or `<name>/<a>/<b>`. */
+  path: string;
+  length: number;
+  /** Hex SHA-256 of the whole file. */
+  sha256: string;
+  /** Plain http URL of the file on the web seed. */
+  url: string;
+  /** Absolute path of the file on this machine. */
+  diskPath: string;
+}
+
+export interface DemoTorrent {
+  name: string;
+  /** Hex v1 infohash; stable across restarts for the same `mib`. */
+  infoHash: string;
+  /** `<origin>/torrents/<file>.torrent`, served as application/x-bittorrent. */
+  torrentUrl: string;
+  /** `<origin>/get?id=single|multi`: no `.torrent` in the URL, Content-Disposition attachment. */
+  restUrl: string;
+  /** magnet: with xt, dn, tr (tracker), ws (web seed), xs (torrentUrl). */
+  magnetUri: string;
+  /** In torrent order. */
+  files: DemoFile[];
+}
+
+export interface DemoFault {
+  /** Substring of the request path (raw or decoded); default: every /seed/ request. */
+  match?: string;
+  /** Respond with this status (and a short text body) instead of the file. */
+  status?: number;
+  /** Ignore Range: answer 200 with the full body. */
+  noRange?: boolean;
+  /** Flip the body's first byte and every 1024th byte after it. */
+  corrupt?: boolean;
+  /** Destroy the socket after sending this many body bytes (per response). */
+  dropAfterBytes?: number;
+}
+
+export interface DemoStats {
+  /** Body bytes sent from /seed/. */
+  seedBytes: number;
+  seedRequests: number;
+  /** Requests for .torrent files and REST torrent URLs. */
+  torrentRequests: number;
+}
+
+export interface DemoOptions {
+  /** Size of the single-file torrent, and about the size of the multi-file one. Default 4. */
+  mib?: number;
+  /** Bytes per second shared by all /seed/ responses; 0 = unlimited (default). */
+  rateLimit?: number;
+  /** Where sample files and cached piece hashes go. Default `<repo>/.demo-data`. */
+  dataDir?: string;
+  /** HTTP port; default 0 (any). The tracker always takes any free port. */
+  port?: number;
+  host?: '127.0.0.1';
+  /** Progress messages (generating / hashing); silent by default. */
+  log?: (message: string) => void;
+}
+
+export interface Demo {
+  /** Origin, e.g. http://127.0.0.1:PORT */
+  url: string;
+  blogUrl: string;
+  /** ws://127.0.0.1:TPORT */
+  trackerUrl: string;
+  /** `<origin>/seed/`, the url-list entry of both torrents (BEP 19). */
+  webSeedUrl: string;
+  torrents: { single: DemoTorrent; multi: DemoTorrent };
+  /** A `.torrent` URL whose bytes are malformed. */
+  brokenTorrentUrl: string;
+  setRateLimit(bytesPerSecond: number): void;
+  setFault(fault: DemoFault | null): void;
+  stats(): DemoStats;
+  resetStats(): void;
+  /** Closes the HTTP server, every open socket and the tracker. */
+  close(): Promise<void>;
+}
+
+export function startDemo(opts?: DemoOptions): Promise<Demo>;
+
+/** Human-readable lines with the blog, tracker, web seed and torrent URLs. */
+export function describeDemo(demo: Demo): string;

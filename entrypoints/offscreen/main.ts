@@ -1,0 +1,22 @@
+/**
+ * Chrome's engine host: an offscreen document (reason WEB_RTC), because WebRTC needs a
+ * document and a service worker has none. Wiring only: runtime messages in and out.
+ */
+import { browser } from 'wxt/browser';
+import { createEngineHost } from '@/lib/host/create-engine';
+import { parseEngineCommand } from '@/lib/protocol';
+
+const send = (msg: unknown) => {
+  browser.runtime.sendMessage(msg).catch(() => {
+    // Nobody listening (popup closed, service worker asleep): state is re-sent on change.
+  });
+};
+
+const ready = createEngineHost({ toBackground: send, broadcast: send });
+
+browser.runtime.onMessage.addListener((raw, sender) => {
+  if (sender.id !== browser.runtime.id) return undefined;
+  const cmd = parseEngineCommand(raw);
+  if (!cmd) return undefined;
+  return ready.then((host) => host.handle(cmd));
+});

@@ -1,0 +1,36 @@
+import { useEffect, useState } from 'react';
+import { browser } from 'wxt/browser';
+import type { TorrentView } from '@/lib/engine/torrent';
+import { isStateMessage, type UiCommand } from '@/lib/protocol';
+
+type Command = UiCommand extends infer C ? (C extends unknown ? Omit<C, 'target'> : never) : never;
+
+export function sendCommand(cmd: Command): Promise<unknown> {
+  return browser.runtime.sendMessage({ ...cmd, target: 'background' });
+}
+
+/** The torrents, live: a first snapshot, then every state broadcast of the engine. */
+export function useTorrents(): { torrents: TorrentView[]; error: string | null } {
+  const [torrents, setTorrents] = useState<TorrentView[]>([]);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    let live = true;
+    const listener = (msg: unknown) => {
+      if (isStateMessage(msg) && live) setTorrents(msg.torrents);
+    };
+    browser.runtime.onMessage.addListener(listener);
+    sendCommand({ type: 'get-state' }).then(
+      (views) => {
+        if (live && Array.isArray(views)) setTorrents(views as TorrentView[]);
+      },
+      (err: unknown) => live && setError(`The engine did not answer: ${String(err)}`),
+    );
+    return () => {
+      live = false;
+      browser.runtime.onMessage.removeListener(listener);
+    };
+  }, []);
+
+  return { torrents, error };
+}

@@ -1,0 +1,74 @@
+/**
+ * Keeps one engine host alive and talks to it. Chrome: an offscreen document (reason
+ * WEB_RTC), recreated when gone. Firefox: the background page itself hosts the engine.
+ */
+import { browser } from 'wxt/browser';
+import type { EngineCommand, EngineEvent } from '../protocol.ts';
+
+interface OffscreenApi {
+  createDocument(p: { url: string; reasons: string[]; justification: string }): Promise<void>;
+}
+interface ChromeApis {
+  offscreen: OffscreenApi;
+  runtime: { getContexts(filter: { contextTypes: string[] }): Promise<unknown[]> };
+}
+/** Chrome-only APIs that webextension-polyfill does not type. */
+const chromeApis = () => (globalThis as unknown as { chrome: ChromeApis }).chrome;
+
+const OFFSCREEN_URL = 'offscreen.html';
+let creating: Promise<void> | null = null;
+
+async function hasOffscreen(): Promise<boolean> {
+  const contexts = await chromeApis().runtime.getContexts({ contextTypes: ['OFFSCREEN_DOCUMENT'] });
+  return contexts.length > 0;
+}
+
+export async function ensureOffscreen(): Promise<void> {
+  if (await hasOffscreen()) return;
+  creating ??= chromeApis()
+    .offscreen
+    .createDocument({
+      url: OFFSCREEN_URL,
+      reasons: ['WEB_RTC'],
+      justification: 'Torrent engine: WebRTC peers, web seeds and piece storage',
+    })
+    .catch(async (err: unknown) => {
+      // Another caller created it first.
+      if (!(await hasOffscreen())) throw err;
+    })
+    .finally(() => {
+      creating = null;
+    });
+  await creating;
+}
+
+type Local = { handle(cmd: EngineCommand): Promise<unknown> };
+let local: Promise<Local> | null = null;
+
+/**
+ * Firefox: the engine runs here. `onEvent` receives what the host would have sent to the
+ * background over runtime messaging.
+ */
+export function useLocalEngine(onEvent: (e: EngineEvent) => void): void {
+  local = import('../host/create-engine.ts').then(({ createEngineHost }) =>
+    createEngineHost({
+      toBackground: onEvent,
+      broadcast: (m) => void browser.runtime.sendMessage(m).catch(() => {}),
+    }),
+  );
+}
+
+export async function sendToEngine(cmd: EngineCommand): Promise<unknown> {
+  if (local) return (await local).handle(cmd);
+  await ensureOffscreen();
+  // The document may still be loading its script: retry briefly while nobody answers.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await browser.runtime.sendMessage(cmd);
+    } catch (err) {
+      if (attempt >= 20 || !/Receiving end does not exist/i.test(String(err))) throw err;
+      await new Promise((r) => setTimeout(r, 50 * (attempt + 1)));
+      await ensureOffscreen();
+    }
+  }
+}

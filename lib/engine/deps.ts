@@ -1,0 +1,38 @@
+import type { PieceStore } from './piece-store.ts';
+
+export type DigestAlgorithm = 'SHA-1' | 'SHA-256';
+
+/** Hashing, injected (WebCrypto in browsers and in Node). */
+export type Digest = (algorithm: DigestAlgorithm, data: Uint8Array) => Promise<Uint8Array>;
+
+/** A clock, injected so tests can control time. */
+export interface Clock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+/**
+ * Everything the engine touches outside itself. In the browser these are the real
+ * ones; in Vitest under Node, Node's fetch and WebCrypto and the memory store.
+ */
+export interface EngineDeps {
+  fetch: typeof fetch;
+  digest: Digest;
+  store: PieceStore;
+  clock: Clock;
+  /** Uniform random number in [0, 1). */
+  random(): number;
+}
+
+/** WebCrypto digest, available in browsers, workers and Node >= 20. */
+export const webCryptoDigest: Digest = async (algorithm, data) => {
+  const out = await globalThis.crypto.subtle.digest(algorithm, data as Uint8Array<ArrayBuffer>);
+  return new Uint8Array(out);
+};
+
+export const realClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
+  clearTimeout: (h) => globalThis.clearTimeout(h as ReturnType<typeof setTimeout>),
+};

@@ -1,0 +1,105 @@
+/**
+ * In-memory piece store for Node tests and simulations. What it keeps lives in the store
+ * object, so closing a torrent and opening it again on the same store simulates a restart.
+ */
+import { StoreError } from './errors.ts';
+import {
+  pieceSize,
+  pieceSpans,
+  type PieceStore,
+  type StorageLayout,
+  type TorrentStorage,
+} from './piece-store.ts';
+
+interface StoredTorrent {
+  /** File buffers by file index, allocated on first write; pad files never get one. */
+  files: Map<number, Uint8Array<ArrayBuffer>>;
+  verified: Set<number>;
+}
+
+export class MemoryPieceStore implements PieceStore {
+  private readonly torrents = new Map<string, StoredTorrent>();
+
+  async open(layout: StorageLayout): Promise<TorrentStorage> {
+    let stored = this.torrents.get(layout.infoHash);
+    if (!stored) {
+      stored = { files: new Map(), verified: new Set() };
+      this.torrents.set(layout.infoHash, stored);
+    }
+    return new MemoryTorrentStorage(layout, stored);
+  }
+
+  async remove(infoHash: string): Promise<void> {
+    this.torrents.delete(infoHash);
+  }
+}
+
+class MemoryTorrentStorage implements TorrentStorage {
+  private closed = false;
+
+  constructor(
+    readonly layout: StorageLayout,
+    private readonly stored: StoredTorrent,
+  ) {}
+
+  async verified(): Promise<Set<number>> {
+    this.checkOpen();
+    return new Set(this.stored.verified);
+  }
+
+  async writePiece(index: number, data: Uint8Array): Promise<void> {
+    this.checkOpen();
+    this.checkIndex(index);
+    const size = pieceSize(this.layout, index);
+    if (data.byteLength !== size) {
+      throw new StoreError(`Piece ${index} is ${size} bytes, got ${data.byteLength}`);
+    }
+    for (const s of pieceSpans(this.layout, index)) {
+      let file = this.stored.files.get(s.fileIndex);
+      if (!file) {
+        file = new Uint8Array(this.layout.files[s.fileIndex]!.length);
+        this.stored.files.set(s.fileIndex, file);
+      }
+      file.set(data.subarray(s.pieceOffset, s.pieceOffset + s.length), s.fileOffset);
+    }
+  }
+
+  async markVerified(index: number): Promise<void> {
+    this.checkOpen();
+    this.checkIndex(index);
+    this.stored.verified.add(index);
+  }
+
+  async readPiece(index: number): Promise<Uint8Array> {
+    this.checkOpen();
+    this.checkIndex(index);
+    const out = new Uint8Array(pieceSize(this.layout, index));
+    for (const s of pieceSpans(this.layout, index)) {
+      const file = this.stored.files.get(s.fileIndex);
+      if (file) out.set(file.subarray(s.fileOffset, s.fileOffset + s.length), s.pieceOffset);
+    }
+    return out;
+  }
+
+  async fileBlob(fileIndex: number): Promise<Blob> {
+    this.checkOpen();
+    const f = this.layout.files[fileIndex];
+    if (!f || f.pad) throw new StoreError(`No stored file with index ${fileIndex}`);
+    const bytes = this.stored.files.get(fileIndex) ?? new Uint8Array(f.length);
+    return new Blob([bytes], { type: 'application/octet-stream' });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new StoreError(`Storage of ${this.layout.infoHash} is closed`);
+  }
+
+  private checkIndex(index: number): void {
+    if (!Number.isInteger(index) || index < 0 || index >= this.layout.pieceCount) {
+      throw new StoreError(`Piece index out of range: ${index}`);
+    }
+  }
+}

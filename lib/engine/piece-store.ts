@@ -1,0 +1,103 @@
+/**
+ * The piece store: where verified piece data and the bitfield of verified pieces live.
+ * Backends: memory (Node tests) and browser (OPFS + IndexedDB, lib/store/).
+ * Both must pass tests/piece-store-contract.ts.
+ */
+
+/** What a store needs to know about a torrent's layout. */
+export interface StorageLayout {
+  /** Hex v1 infohash: the store's key for this torrent. */
+  infoHash: string;
+  pieceLength: number;
+  pieceCount: number;
+  /** Total length in bytes, pad files included. */
+  length: number;
+  /** Files in torrent order; `offset` is the byte offset in the torrent's concatenation. */
+  files: readonly { length: number; offset: number; pad: boolean }[];
+}
+
+export interface PieceStore {
+  /** Opens (creating if needed) the storage of one torrent. */
+  open(layout: StorageLayout): Promise<TorrentStorage>;
+  /** Deletes all stored data and the bitfield of a torrent (it must not be open). */
+  remove(infoHash: string): Promise<void>;
+}
+
+export interface TorrentStorage {
+  readonly layout: StorageLayout;
+  /**
+   * Indices of pieces marked verified, as persisted. A piece is in it only after its
+   * bytes were written and flushed.
+   */
+  verified(): Promise<Set<number>>;
+  /**
+   * Writes a whole piece (its bytes split across the files it spans; bytes that fall in
+   * pad files are dropped) and flushes. Does not mark it verified.
+   */
+  writePiece(index: number, data: Uint8Array): Promise<void>;
+  /** Marks a written piece as verified (persisted; may be batched, never before the write). */
+  markVerified(index: number): Promise<void>;
+  /** Reads a whole piece back (pad bytes are zeros). */
+  readPiece(index: number): Promise<Uint8Array>;
+  /**
+   * A Blob of one whole file, read from storage without assembling it in memory.
+   * Only for files all of whose pieces are verified; never for pad files.
+   */
+  fileBlob(fileIndex: number): Promise<Blob>;
+  /** Flushes pending bitfield writes and releases handles. */
+  close(): Promise<void>;
+}
+
+/** Pieces (inclusive range) that overlap file `fileIndex`; null for empty files. */
+export function piecesOfFile(
+  layout: StorageLayout,
+  fileIndex: number,
+): { first: number; last: number } | null {
+  const f = layout.files[fileIndex];
+  if (!f || f.length === 0) return null;
+  return {
+    first: Math.floor(f.offset / layout.pieceLength),
+    last: Math.floor((f.offset + f.length - 1) / layout.pieceLength),
+  };
+}
+
+/** Length in bytes of piece `index` (the last one may be short). */
+export function pieceSize(layout: StorageLayout, index: number): number {
+  if (index < layout.pieceCount - 1) return layout.pieceLength;
+  return layout.length - layout.pieceLength * (layout.pieceCount - 1);
+}
+
+/**
+ * The parts of piece `index` that fall in each non-pad file:
+ * `pieceOffset` into the piece, `fileOffset` into the file, `length`.
+ */
+export function pieceSpans(
+  layout: StorageLayout,
+  index: number,
+): { fileIndex: number; fileOffset: number; pieceOffset: number; length: number }[] {
+  const start = index * layout.pieceLength;
+  const end = start + pieceSize(layout, index);
+  const spans: { fileIndex: number; fileOffset: number; pieceOffset: number; length: number }[] =
+    [];
+  // Binary search for the first file that ends after `start`.
+  const files = layout.files;
+  let lo = 0;
+  let hi = files.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    const f = files[mid]!;
+    if (f.offset + f.length <= start) lo = mid + 1;
+    else hi = mid;
+  }
+  for (let i = lo; i < files.length; i++) {
+    const f = files[i]!;
+    if (f.offset >= end) break;
+    if (f.length === 0 || f.pad) continue;
+    const s = Math.max(start, f.offset);
+    const e = Math.min(end, f.offset + f.length);
+    if (e > s) {
+      spans.push({ fileIndex: i, fileOffset: s - f.offset, pieceOffset: s - start, length: e - s });
+    }
+  }
+  return spans;
+}

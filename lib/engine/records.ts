@@ -1,0 +1,38 @@
+/**
+ * Persisted torrent records (what was added, paused, which files were saved), behind an
+ * interface: IndexedDB in the browser (lib/store/db.ts), memory in tests.
+ */
+export interface TorrentRecord {
+  infoHash: string;
+  name: string;
+  addedAt: number;
+  torrentFile?: Uint8Array;
+  magnet?: string;
+  sourceUrl?: string;
+  paused: boolean;
+  savedFiles: number[];
+  error?: string;
+  version: 1;
+}
+
+export interface RecordStore {
+  list(): Promise<TorrentRecord[]>;
+  put(record: TorrentRecord): Promise<void>;
+  delete(infoHash: string): Promise<void>;
+}
+
+export class MemoryRecordStore implements RecordStore {
+  private readonly records = new Map<string, TorrentRecord>();
+
+  async list(): Promise<TorrentRecord[]> {
+    return [...this.records.values()].map((r) => structuredClone(r));
+  }
+
+  async put(record: TorrentRecord): Promise<void> {
+    this.records.set(record.infoHash, structuredClone(record));
+  }
+
+  async delete(infoHash: string): Promise<void> {
+    this.records.delete(infoHash);
+  }
+}

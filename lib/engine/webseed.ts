@@ -1,0 +1,277 @@
+/**
+ * A BEP 19 web seed: an HTTP server holding the torrent's files, used as a peer like any
+ * other. It asks the picker for runs of consecutive pieces, fetches each run with large
+ * HTTP Range requests read as a stream, and delivers every piece as its bytes complete
+ * (the torrent verifies and stores it). Measured costs behind the sizes: design.md.
+ */
+import type { Clock } from './deps.ts';
+import { Emitter } from './emitter.ts';
+import { WebSeedError, errorMessage } from './errors.ts';
+import { pieceSize, type StorageLayout } from './piece-store.ts';
+import type { Picker } from './picker.ts';
+import { webSeedFileUrl } from './webseed-url.ts';
+
+export interface WebSeedTorrent extends StorageLayout {
+  name: string;
+  multiFile: boolean;
+  files: readonly { path: readonly string[]; length: number; offset: number; pad: boolean }[];
+}
+
+export interface WebSeedContext {
+  fetch: typeof fetch;
+  clock: Clock;
+  random(): number;
+  picker: Picker;
+  /** Verifies and stores a piece; false when its hash was wrong. */
+  deliver(index: number, data: Uint8Array, from: WebSeed): Promise<boolean>;
+}
+
+export type WebSeedState = 'active' | 'idle' | 'retrying' | 'failed' | 'stopped';
+
+export const WEBSEED_DEFAULTS = {
+  /** Ranges in flight at once (Chromium opens at most 6 connections per host). */
+  parallel: 3,
+  minRunBytes: 1024 * 1024,
+  maxRunBytes: 64 * 1024 * 1024,
+  maxAttempts: 5,
+  backoffMs: 1000,
+  maxBackoffMs: 30_000,
+  /** Pieces failing verification before the seed counts as serving wrong bytes. */
+  maxHashFailures: 3,
+};
+
+type Events = { state: [WebSeedState]; bytes: [number] };
+
+export class WebSeed extends Emitter<Events> {
+  readonly kind = 'webseed';
+  state: WebSeedState = 'idle';
+  error: WebSeedError | null = null;
+  private readonly abort = new AbortController();
+  private workers = 0;
+  private failures = 0;
+  private hashFailures = 0;
+  private retryTimer: unknown = null;
+
+  constructor(
+    readonly url: string,
+    private readonly torrent: WebSeedTorrent,
+    private readonly ctx: WebSeedContext,
+    private readonly options = WEBSEED_DEFAULTS,
+  ) {
+    super();
+  }
+
+  get id(): string {
+    return 'webseed:' + this.url;
+  }
+
+  /** Starts fetching (again) whatever the picker hands out. */
+  start(): void {
+    if (this.state === 'failed' || this.state === 'stopped') return;
+    while (this.workers < this.options.parallel) {
+      this.workers++;
+      void this.work();
+    }
+  }
+
+  destroy(): void {
+    this.abort.abort();
+    if (this.retryTimer !== null) this.ctx.clock.clearTimeout(this.retryTimer);
+    this.setState('stopped');
+    this.removeAllListeners();
+  }
+
+  private setState(state: WebSeedState): void {
+    if (this.state === state || this.state === 'stopped') return;
+    this.state = state;
+    this.emit('state', state);
+  }
+
+  private runPieces(): number {
+    const { picker } = this.ctx;
+    const left = picker.remaining * this.torrent.pieceLength;
+    const bytes = Math.min(
+      this.options.maxRunBytes,
+      Math.max(this.options.minRunBytes, left / this.options.parallel),
+    );
+    return Math.max(1, Math.ceil(bytes / this.torrent.pieceLength));
+  }
+
+  private async work(): Promise<void> {
+    try {
+      while (!this.abort.signal.aborted && this.state !== 'failed' && this.retryTimer === null) {
+        const run = this.ctx.picker.reserveRun(this.runPieces());
+        if (!run) break;
+        this.setState('active');
+        try {
+          await this.fetchRun(run.first, run.count);
+          this.failures = 0;
+        } catch (err) {
+          if (this.abort.signal.aborted) return;
+          this.onFailure(err);
+        }
+      }
+    } finally {
+      this.workers--;
+      if (this.workers === 0 && this.state === 'active') this.setState('idle');
+    }
+  }
+
+  private onFailure(err: unknown): void {
+    const e =
+      err instanceof WebSeedError ? err : new WebSeedError(this.url, errorMessage(err), false);
+    this.failures++;
+    if (e.permanent || this.failures >= this.options.maxAttempts) {
+      this.error = e;
+      this.setState('failed');
+      return;
+    }
+    this.error = e;
+    if (this.retryTimer !== null) return;
+    const delay =
+      Math.min(this.options.maxBackoffMs, this.options.backoffMs * 2 ** (this.failures - 1)) *
+      (0.5 + this.ctx.random());
+    this.setState('retrying');
+    this.retryTimer = this.ctx.clock.setTimeout(() => {
+      this.retryTimer = null;
+      this.start();
+    }, delay);
+  }
+
+  /** Fetches pieces [first, first+count) and delivers each; releases what it did not deliver. */
+  private async fetchRun(first: number, count: number): Promise<void> {
+    const t = this.torrent;
+    const assembler = new PieceAssembler(t, first, count, (i, data) => this.deliverPiece(i, data));
+    try {
+      const start = first * t.pieceLength;
+      const end = Math.min(t.length, (first + count) * t.pieceLength);
+      for (const file of t.files) {
+        const s = Math.max(start, file.offset);
+        const e = Math.min(end, file.offset + file.length);
+        if (e <= s) continue;
+        if (file.pad) await assembler.push(new Uint8Array(e - s));
+        else await this.fetchRange(file, s - file.offset, e - s, assembler);
+      }
+    } finally {
+      for (let i = assembler.next; i < first + count; i++) this.ctx.picker.release(i);
+    }
+  }
+
+  private async deliverPiece(index: number, data: Uint8Array): Promise<void> {
+    const ok = await this.ctx.deliver(index, data, this);
+    if (ok) return;
+    this.hashFailures++;
+    if (this.hashFailures >= this.options.maxHashFailures) {
+      throw new WebSeedError(this.url, `wrong bytes: piece ${index} failed verification`, true);
+    }
+  }
+
+  private async fetchRange(
+    file: WebSeedTorrent['files'][number],
+    offset: number,
+    length: number,
+    sink: PieceAssembler,
+  ): Promise<void> {
+    const t = this.torrent;
+    const url = webSeedFileUrl(this.url, t.name, t.multiFile, file.path);
+    const whole = offset === 0 && length === file.length;
+    let res: Response;
+    try {
+      res = await this.ctx.fetch(url, {
+        headers: { Range: `bytes=${offset}-${offset + length - 1}` },
+        signal: this.abort.signal,
+        cache: 'no-store',
+      });
+    } catch (err) {
+      throw new WebSeedError(this.url, `network error: ${errorMessage(err)}`, false);
+    }
+    checkResponse(this.url, res, offset, length, whole);
+    const reader = res.body!.getReader();
+    let got = 0;
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        const take = Math.min(value.byteLength, length - got);
+        got += take;
+        this.emit('bytes', take);
+        await sink.push(take === value.byteLength ? value : value.subarray(0, take));
+        if (got === length) break;
+      }
+    } finally {
+      reader.cancel().catch(() => {});
+    }
+    if (got < length) {
+      throw new WebSeedError(this.url, `response ended after ${got} of ${length} bytes`, false);
+    }
+  }
+}
+
+function checkResponse(
+  seed: string,
+  res: Response,
+  offset: number,
+  length: number,
+  whole: boolean,
+): void {
+  const s = res.status;
+  if (s === 404 || s === 410 || s === 403 || s === 401) {
+    throw new WebSeedError(seed, `HTTP ${s}: file not available`, true);
+  }
+  if (s === 416) throw new WebSeedError(seed, 'HTTP 416: file shorter than the torrent says', true);
+  if (s >= 500 || s === 429 || s === 408) throw new WebSeedError(seed, `HTTP ${s}`, false);
+  if (s === 200 && whole) {
+    const len = res.headers.get('content-length');
+    if (len !== null && Number(len) !== length) {
+      throw new WebSeedError(seed, `file is ${len} bytes, the torrent says ${length}`, true);
+    }
+  } else if (s === 200) {
+    throw new WebSeedError(seed, 'server does not support HTTP Range requests', true);
+  } else if (s === 206) {
+    const m = /^bytes (\d+)-(\d+)\//.exec(res.headers.get('content-range') ?? '');
+    if (!m || Number(m[1]) !== offset || Number(m[2]) !== offset + length - 1) {
+      throw new WebSeedError(seed, 'server answered a different range than asked', true);
+    }
+  } else {
+    throw new WebSeedError(seed, `unexpected HTTP ${s}`, s >= 400);
+  }
+  if (!res.body) throw new WebSeedError(seed, 'response has no body', false);
+}
+
+/** Collects streamed bytes into whole pieces, handing each on as it completes. */
+class PieceAssembler {
+  next: number;
+  private buf: Uint8Array;
+  private filled = 0;
+
+  constructor(
+    private readonly layout: StorageLayout,
+    first: number,
+    count: number,
+    private readonly onPiece: (index: number, data: Uint8Array) => Promise<void>,
+  ) {
+    this.next = first;
+    this.end = first + count;
+    this.buf = new Uint8Array(pieceSize(layout, first));
+  }
+
+  private readonly end: number;
+
+  async push(chunk: Uint8Array): Promise<void> {
+    let off = 0;
+    while (off < chunk.byteLength && this.next < this.end) {
+      const n = Math.min(chunk.byteLength - off, this.buf.byteLength - this.filled);
+      this.buf.set(chunk.subarray(off, off + n), this.filled);
+      this.filled += n;
+      off += n;
+      if (this.filled === this.buf.byteLength) {
+        const index = this.next;
+        const data = this.buf;
+        this.next++;
+        if (this.next < this.end) this.buf = new Uint8Array(pieceSize(this.layout, this.next));
+        this.filled = 0;
+        await this.onPiece(index, data);
+      }
+    }
+  }
+}

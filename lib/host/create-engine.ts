@@ -1,0 +1,23 @@
+/**
+ * Builds the engine for a browser engine host: real fetch, WebCrypto, the OPFS + IndexedDB
+ * piece store, and IndexedDB torrent records.
+ */
+import { Client } from '../engine/client.ts';
+import { realClock, webCryptoDigest } from '../engine/deps.ts';
+import { BrowserPieceStore } from '../store/browser-store.ts';
+import { IdbRecordStore } from '../store/idb-records.ts';
+import { EngineHost, type HostOutput } from './engine-host.ts';
+
+export async function createEngineHost(out: HostOutput): Promise<EngineHost> {
+  const client = new Client({
+    fetch: (input, init) => fetch(input, init),
+    digest: webCryptoDigest,
+    store: new BrowserPieceStore(),
+    records: new IdbRecordStore(),
+    clock: realClock,
+    random: Math.random,
+  });
+  const host = new EngineHost(client, out);
+  await client.restore();
+  return host;
+}

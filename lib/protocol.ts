@@ -1,0 +1,195 @@
+/**
+ * The one message protocol between content script, background, engine host and popup.
+ * Every message carries `target`; each context handles only its own and validates shape
+ * (and, in the background, the sender) before acting.
+ */
+import type { TorrentView } from './engine/torrent.ts';
+
+export type AddRequest = { kind: 'url'; url: string } | { kind: 'magnet'; uri: string };
+
+/** content script → background */
+export interface LinkClickMessage {
+  target: 'background';
+  type: 'link-click';
+  url: string;
+  /** The link is a torrent link (magnet: or *.torrent): start it now. */
+  torrent: boolean;
+}
+
+/** popup → background (forwarded to the engine) */
+export type UiCommand =
+  | { target: 'background'; type: 'get-state' }
+  | { target: 'background'; type: 'pause'; id: string }
+  | { target: 'background'; type: 'resume'; id: string }
+  | { target: 'background'; type: 'remove'; id: string; deleteData: boolean };
+
+/** background → engine host */
+export type EngineCommand =
+  | { target: 'engine'; type: 'add'; source: AddRequest }
+  | { target: 'engine'; type: 'get-state' }
+  | { target: 'engine'; type: 'pause'; id: string }
+  | { target: 'engine'; type: 'resume'; id: string }
+  | { target: 'engine'; type: 'remove'; id: string; deleteData: boolean }
+  | { target: 'engine'; type: 'ping' }
+  /** A save the background started has ended (blob URL can be revoked). */
+  | {
+      target: 'engine';
+      type: 'save-done';
+      torrentId: string;
+      fileIndex: number;
+      url: string;
+      ok: boolean;
+      error?: string;
+    };
+
+/** engine host → background */
+export type EngineEvent =
+  | {
+      target: 'background';
+      type: 'save-file';
+      torrentId: string;
+      fileIndex: number;
+      url: string;
+      filename: string;
+    }
+  | { target: 'background'; type: 'notify'; kind: 'added' | 'error' | 'done'; title: string; message: string };
+
+/** engine host → everyone listening (popup, background badge) */
+export interface StateMessage {
+  target: 'ui';
+  type: 'state';
+  torrents: TorrentView[];
+}
+
+export type BackgroundMessage = LinkClickMessage | UiCommand | EngineEvent;
+
+const MAX_URL = 8192;
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null;
+}
+
+function isId(v: unknown): v is string {
+  return typeof v === 'string' && v.length > 0 && v.length < 100;
+}
+
+/** Only http(s) and magnet URLs, of sane length. */
+export function isAcceptedUrl(v: unknown): v is string {
+  if (typeof v !== 'string' || v.length > MAX_URL) return false;
+  if (/^magnet:\?/i.test(v)) return true;
+  try {
+    const u = new URL(v);
+    return u.protocol === 'http:' || u.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+/** A link is a torrent link: magnet:, or http(s) with a path ending in `.torrent`. */
+export function isTorrentLink(url: string): boolean {
+  if (/^magnet:\?/i.test(url)) return true;
+  try {
+    const u = new URL(url);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && /\.torrent$/i.test(u.pathname);
+  } catch {
+    return false;
+  }
+}
+
+export function parseBackgroundMessage(msg: unknown): BackgroundMessage | null {
+  if (!isObject(msg) || msg.target !== 'background') return null;
+  switch (msg.type) {
+    case 'link-click':
+      return isAcceptedUrl(msg.url) && typeof msg.torrent === 'boolean'
+        ? { target: 'background', type: 'link-click', url: msg.url, torrent: msg.torrent }
+        : null;
+    case 'get-state':
+      return { target: 'background', type: 'get-state' };
+    case 'pause':
+    case 'resume':
+      return isId(msg.id) ? { target: 'background', type: msg.type, id: msg.id } : null;
+    case 'remove':
+      return isId(msg.id) && typeof msg.deleteData === 'boolean'
+        ? { target: 'background', type: 'remove', id: msg.id, deleteData: msg.deleteData }
+        : null;
+    case 'save-file':
+      return isId(msg.torrentId) &&
+        Number.isInteger(msg.fileIndex) &&
+        typeof msg.url === 'string' &&
+        msg.url.startsWith('blob:') &&
+        typeof msg.filename === 'string'
+        ? {
+            target: 'background',
+            type: 'save-file',
+            torrentId: msg.torrentId,
+            fileIndex: msg.fileIndex as number,
+            url: msg.url,
+            filename: msg.filename,
+          }
+        : null;
+    case 'notify':
+      return (msg.kind === 'added' || msg.kind === 'error' || msg.kind === 'done') &&
+        typeof msg.title === 'string' &&
+        typeof msg.message === 'string'
+        ? {
+            target: 'background',
+            type: 'notify',
+            kind: msg.kind,
+            title: msg.title.slice(0, 200),
+            message: msg.message.slice(0, 500),
+          }
+        : null;
+    default:
+      return null;
+  }
+}
+
+export function parseEngineCommand(msg: unknown): EngineCommand | null {
+  if (!isObject(msg) || msg.target !== 'engine') return null;
+  switch (msg.type) {
+    case 'add': {
+      const s = msg.source;
+      if (!isObject(s)) return null;
+      if (s.kind === 'url' && isAcceptedUrl(s.url) && !/^magnet:/i.test(s.url)) {
+        return { target: 'engine', type: 'add', source: { kind: 'url', url: s.url } };
+      }
+      if (s.kind === 'magnet' && typeof s.uri === 'string' && /^magnet:\?/i.test(s.uri)) {
+        return { target: 'engine', type: 'add', source: { kind: 'magnet', uri: s.uri } };
+      }
+      return null;
+    }
+    case 'get-state':
+    case 'ping':
+      return { target: 'engine', type: msg.type };
+    case 'pause':
+    case 'resume':
+      return isId(msg.id) ? { target: 'engine', type: msg.type, id: msg.id } : null;
+    case 'remove':
+      return isId(msg.id) && typeof msg.deleteData === 'boolean'
+        ? { target: 'engine', type: 'remove', id: msg.id, deleteData: msg.deleteData }
+        : null;
+    case 'save-done':
+      return isId(msg.torrentId) && Number.isInteger(msg.fileIndex) && typeof msg.url === 'string'
+        ? {
+            target: 'engine',
+            type: 'save-done',
+            torrentId: msg.torrentId,
+            fileIndex: msg.fileIndex as number,
+            url: msg.url,
+            ok: msg.ok === true,
+            error: typeof msg.error === 'string' ? msg.error : undefined,
+          }
+        : null;
+    default:
+      return null;
+  }
+}
+
+export function isStateMessage(msg: unknown): msg is StateMessage {
+  return isObject(msg) && msg.target === 'ui' && msg.type === 'state' && Array.isArray(msg.torrents);
+}
+
+/** The request to start a torrent from a link URL. */
+export function addRequestFor(url: string): AddRequest {
+  return /^magnet:/i.test(url) ? { kind: 'magnet', uri: url } : { kind: 'url', url };
+}

@@ -1,0 +1,69 @@
+/**
+ * The extension's IndexedDB database: torrent records and the bitfields of verified pieces.
+ * Piece data itself lives in OPFS (design.md, "Storage and transfer").
+ */
+import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import type { TorrentRecord } from '../engine/records.ts';
+
+export type { TorrentRecord };
+
+/** Verified pieces of one torrent; bit `i` is `bits[i >> 3] & (0x80 >> (i & 7))` (BEP 3 order). */
+export interface BitfieldRecord {
+  infoHash: string;
+  pieceCount: number;
+  bits: Uint8Array;
+}
+
+export interface SwarmlinkDbSchema extends DBSchema {
+  bitfields: { key: string; value: BitfieldRecord };
+  torrents: { key: string; value: TorrentRecord };
+}
+
+export type SwarmlinkDb = IDBPDatabase<SwarmlinkDbSchema>;
+
+export const DB_VERSION = 1;
+
+export function openSwarmlinkDb(name = 'swarmlink'): Promise<SwarmlinkDb> {
+  return openDB<SwarmlinkDbSchema>(name, DB_VERSION, {
+    upgrade(db, oldVersion) {
+      // One step per version, so a database at any older version is brought up to date.
+      if (oldVersion < 1) {
+        db.createObjectStore('bitfields', { keyPath: 'infoHash' });
+        db.createObjectStore('torrents', { keyPath: 'infoHash' });
+      }
+    },
+  });
+}
+
+export function getTorrent(db: SwarmlinkDb, infoHash: string): Promise<TorrentRecord | undefined> {
+  return db.get('torrents', infoHash);
+}
+
+export async function putTorrent(db: SwarmlinkDb, record: TorrentRecord): Promise<void> {
+  await db.put('torrents', record);
+}
+
+export function deleteTorrent(db: SwarmlinkDb, infoHash: string): Promise<void> {
+  return db.delete('torrents', infoHash);
+}
+
+/** All torrent records, oldest first. */
+export async function listTorrents(db: SwarmlinkDb): Promise<TorrentRecord[]> {
+  const all = await db.getAll('torrents');
+  return all.sort((a, b) => a.addedAt - b.addedAt);
+}
+
+export function getBitfield(
+  db: SwarmlinkDb,
+  infoHash: string,
+): Promise<BitfieldRecord | undefined> {
+  return db.get('bitfields', infoHash);
+}
+
+export async function putBitfield(db: SwarmlinkDb, record: BitfieldRecord): Promise<void> {
+  await db.put('bitfields', record);
+}
+
+export function deleteBitfield(db: SwarmlinkDb, infoHash: string): Promise<void> {
+  return db.delete('bitfields', infoHash);
+}

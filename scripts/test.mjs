@@ -1,0 +1,88 @@
+#!/usr/bin/env node
+// `npm test`: installs what it lacks, builds the extension, then runs every suite (unit,
+// browser, e2e) inside a network namespace that has only loopback, so no test traffic
+// (DNS look-ups of public trackers included) leaves the machine. Ends with one line
+// `N passed, N failed`.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { findChromium } from './chromium.mjs';
+
+const root = resolve(import.meta.dirname, '..');
+const run = (cmd, args, opts = {}) => {
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', ...opts });
+  if (r.status !== 0) {
+    console.error(`\n${cmd} ${args.join(' ')} failed (exit ${r.status ?? r.signal})`);
+    process.exit(r.status || 1);
+  }
+};
+const isRoot = process.getuid?.() === 0;
+
+if (!existsSync(resolve(root, 'node_modules/.package-lock.json'))) {
+  console.log('Installing dependencies (npm ci)…');
+  run('npm', ['ci']);
+}
+
+if (!findChromium()) {
+  if (isRoot) {
+    console.log('Chromium is missing: installing Debian chromium…');
+    run('apt-get', ['update', '-qq']);
+    run('apt-get', ['install', '-y', '-qq', 'chromium', 'iproute2'], {
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
+  } else {
+    console.error('Chromium not found. Install it (apt-get install chromium) or set CHROME_PATH.');
+    process.exit(1);
+  }
+}
+
+run('npm', ['run', '--silent', 'build']);
+
+const resultsDir = resolve(root, '.test-results');
+mkdirSync(resultsDir, { recursive: true });
+const resultsFile = resolve(resultsDir, 'results.json');
+const vitest = [
+  'npx',
+  'vitest',
+  'run',
+  '--reporter=default',
+  '--reporter=json',
+  `--outputFile.json=${resultsFile}`,
+  ...process.argv.slice(2),
+].join(' ');
+
+function netnsPrefix() {
+  const probe = (args) =>
+    spawnSync('unshare', [...args, 'true'], { stdio: 'ignore' }).status === 0;
+  if (isRoot && probe(['--net'])) return ['unshare', '--net'];
+  if (probe(['--user', '--map-root-user', '--net'])) {
+    return ['unshare', '--user', '--map-root-user', '--net'];
+  }
+  return null;
+}
+
+const prefix = netnsPrefix();
+let status;
+if (prefix) {
+  const r = spawnSync(prefix[0], [...prefix.slice(1), 'sh', '-c', `ip link set lo up && exec ${vitest}`], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+  status = r.status ?? 1;
+} else {
+  console.error('Cannot create a loopback-only network namespace (unshare --net); refusing to run.');
+  process.exit(1);
+}
+
+let passed = 0;
+let failed = 0;
+try {
+  const results = JSON.parse(readFileSync(resultsFile, 'utf8'));
+  passed = results.numPassedTests;
+  failed = results.numFailedTests + (results.numRuntimeErrorTestSuites ?? 0);
+  if (status !== 0 && failed === 0) failed = 1;
+} catch {
+  failed = 1;
+}
+console.log(`\n${passed} passed, ${failed} failed`);
+process.exit(status === 0 && failed === 0 ? 0 : 1);

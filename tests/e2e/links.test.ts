@@ -1,0 +1,122 @@
+/**
+ * Link handling contracts (design.md): REST-style torrent URLs are taken over, modified
+ * clicks are left to the browser, a malformed torrent shows an error and the engine goes
+ * on, and the popup follows a download to 100.
+ */
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startDemo, type Demo } from '../../demo/server.mjs';
+import {
+  downloadsInBrowser,
+  launchWithExtension,
+  sha256File,
+  waitForFile,
+  type ExtensionBrowser,
+} from './harness.ts';
+
+let demo: Demo;
+let b: ExtensionBrowser;
+
+beforeAll(async () => {
+  demo = await startDemo({ mib: 4 });
+});
+
+afterAll(async () => {
+  await demo?.close();
+});
+
+// A fresh browser (profile, download folder, engine) per test: no test sees another's torrents.
+beforeEach(async () => {
+  demo.setRateLimit(0);
+  b = await launchWithExtension();
+});
+
+afterEach(async () => {
+  await b?.close();
+});
+
+describe('links', () => {
+  it('takes over a torrent URL without .torrent served as application/x-bittorrent', async () => {
+    const page = await b.context.newPage();
+    await page.goto(demo.blogUrl);
+    await page.click('#link-rest');
+    const f = demo.torrents.single.files[0]!;
+    const path = join(b.downloadDir, f.path);
+    await waitForFile(path, f.length);
+    expect(await sha256File(path)).toBe(f.sha256);
+    // The browser's own download of the .torrent was cancelled and erased: no file of it.
+    const names = await readdir(b.downloadDir);
+    expect(names.filter((n) => /\.torrent$/i.test(n))).toEqual([]);
+    const items = await downloadsInBrowser(b.sw);
+    expect(items.filter((i) => i.mime === 'application/x-bittorrent')).toEqual([]);
+    await page.close();
+  });
+
+  it('leaves a Ctrl+click on a .torrent link to the browser', async () => {
+    const page = await b.context.newPage();
+    await page.goto(demo.blogUrl);
+    const before = demo.stats().torrentRequests;
+    const popupOrDownload = b.context.waitForEvent('page');
+    await page.click('#link-multi', { modifiers: ['Control'] });
+    // Ctrl+click opens the link in a new tab: the browser's behaviour, not ours.
+    const tab = await popupOrDownload;
+    await tab.waitForLoadState('domcontentloaded').catch(() => {});
+    await expect.poll(() => demo.stats().torrentRequests).toBeGreaterThan(before);
+    const popup = await b.openPopup();
+    await expect
+      .poll(() => popup.getByRole('listitem').filter({ hasText: demo.torrents.multi.name }).count())
+      .toBe(0);
+    await popup.close();
+    await page.close();
+  });
+
+  it('shows a malformed torrent as an error item and keeps working', async () => {
+    const page = await b.context.newPage();
+    await page.goto(demo.blogUrl);
+    await page.click('#link-broken');
+    const popup = await b.openPopup();
+    const list = popup.getByRole('list', { name: 'Torrents' });
+    const item = list.getByRole('listitem').filter({ hasText: 'broken' });
+    await expect.poll(() => item.getByRole('alert').textContent()).toMatch(/invalid torrent/i);
+    // The engine goes on: the multi-file torrent still downloads.
+    await page.click('#link-multi');
+    for (const f of demo.torrents.multi.files) {
+      await waitForFile(join(b.downloadDir, f.path), f.length);
+    }
+    await popup.close();
+    await page.close();
+  });
+
+  it('shows a download moving to 100 in the popup, with Pause and Remove', async () => {
+    demo.setRateLimit(2 * 1024 * 1024);
+    const popup = await b.openPopup();
+    const page = await b.context.newPage();
+    await page.goto(demo.blogUrl);
+    await page.click('#link-magnet');
+    const name = demo.torrents.single.name;
+    const bar = popup.getByRole('progressbar', { name });
+    await expect.poll(() => bar.count(), { timeout: 10_000 }).toBe(1);
+    const seen = new Set<number>();
+    await expect
+      .poll(
+        async () => {
+          const v = Number(await bar.getAttribute('aria-valuenow'));
+          seen.add(v);
+          return v;
+        },
+        { timeout: 60_000, interval: 50 },
+      )
+      .toBe(100);
+    expect([...seen].some((v) => v > 0 && v < 100)).toBe(true);
+    const item = popup.getByRole('listitem').filter({ has: bar });
+    await expect.poll(() => item.getByRole('button', { name: 'Pause' }).count()).toBe(1);
+    await item.getByRole('button', { name: 'Remove' }).click();
+    const dialog = popup.getByRole('dialog');
+    await expect.poll(() => dialog.getByRole('button', { name: 'Delete data' }).count()).toBe(1);
+    await dialog.getByRole('button', { name: 'Delete data' }).click();
+    await expect.poll(() => bar.count()).toBe(0);
+    await popup.close();
+    await page.close();
+  });
+});

@@ -1,0 +1,48 @@
+import { defineConfig } from 'vitest/config';
+import { playwright } from '@vitest/browser-playwright';
+import { CHROMIUM_BASE_ARGS, findChromium } from './scripts/chromium.mjs';
+
+/**
+ * Three projects in one `vitest run`:
+ * - unit: Node, everything pure (engine, protocol, demo helpers);
+ * - browser: real Chromium page (OPFS, IndexedDB, Workers) for the browser piece store;
+ * - e2e: Node driving real Chromium with the built extension (tests/e2e/).
+ */
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          environment: 'node',
+          include: ['lib/**/*.test.ts', 'tests/unit/**/*.test.ts', 'demo/**/*.test.ts'],
+          exclude: ['**/*.browser.test.ts'],
+        },
+      },
+      {
+        test: {
+          name: 'browser',
+          include: ['lib/**/*.browser.test.ts', 'tests/**/*.browser.test.ts'],
+          browser: {
+            enabled: true,
+            headless: true,
+            provider: playwright({
+              launchOptions: { executablePath: findChromium(), args: CHROMIUM_BASE_ARGS },
+            }),
+            instances: [{ browser: 'chromium' }],
+          },
+        },
+      },
+      {
+        test: {
+          name: 'e2e',
+          environment: 'node',
+          include: ['tests/e2e/**/*.test.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});

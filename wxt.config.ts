@@ -1,0 +1,20 @@
+import { defineConfig } from 'wxt';
+
+// See README.md "Permissions" for why each one is needed.
+export default defineConfig({
+  modules: ['@wxt-dev/module-react', '@wxt-dev/webextension-polyfill'],
+  manifest: ({ browser }) => ({
+    name: 'Swarmlink',
+    description: 'Click a torrent link and it downloads in the browser, shared with other readers.',
+    permissions: [
+      'downloads',
+      'contextMenus',
+      'notifications',
+      'storage',
+      'unlimitedStorage',
+      ...(browser === 'firefox' ? [] : ['offscreen']),
+    ],
+    host_permissions: ['<all_urls>'],
+    incognito: 'not_allowed',
+  }),
+});
