@@ -26,16 +26,30 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['wxt', 'wxt/*', '#imports', 'webextension-polyfill', 'idb'], message: 'lib/engine is platform-neutral: inject IO through EngineDeps.' },
+            {
+              group: ['wxt', 'wxt/*', '#imports', 'webextension-polyfill', 'idb'],
+              message: 'lib/engine is platform-neutral: inject IO through EngineDeps.',
+            },
           ],
         },
       ],
-      'no-restricted-globals': ['error', 'browser', 'chrome', 'indexedDB', 'navigator', 'document', 'window'],
+      'no-restricted-globals': [
+        'error',
+        'browser',
+        'chrome',
+        'indexedDB',
+        'navigator',
+        'document',
+        'window',
+      ],
     },
   },
   {
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
     },
   },
 );

@@ -52,7 +52,13 @@ export type EngineEvent =
       url: string;
       filename: string;
     }
-  | { target: 'background'; type: 'notify'; kind: 'added' | 'error' | 'done'; title: string; message: string };
+  | {
+      target: 'background';
+      type: 'notify';
+      kind: 'added' | 'error' | 'done';
+      title: string;
+      message: string;
+    };
 
 /** engine host → everyone listening (popup, background badge) */
 export interface StateMessage {
@@ -186,7 +192,9 @@ export function parseEngineCommand(msg: unknown): EngineCommand | null {
 }
 
 export function isStateMessage(msg: unknown): msg is StateMessage {
-  return isObject(msg) && msg.target === 'ui' && msg.type === 'state' && Array.isArray(msg.torrents);
+  return (
+    isObject(msg) && msg.target === 'ui' && msg.type === 'state' && Array.isArray(msg.torrents)
+  );
 }
 
 /** The request to start a torrent from a link URL. */

@@ -3,7 +3,7 @@
 // browser, e2e) inside a network namespace that has only loopback, so no test traffic
 // (DNS look-ups of public trackers included) leaves the machine. Ends with one line
 // `N passed, N failed`.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { findChromium } from './chromium.mjs';
@@ -52,8 +52,7 @@ const vitest = [
 ].join(' ');
 
 function netnsPrefix() {
-  const probe = (args) =>
-    spawnSync('unshare', [...args, 'true'], { stdio: 'ignore' }).status === 0;
+  const probe = (args) => spawnSync('unshare', [...args, 'true'], { stdio: 'ignore' }).status === 0;
   if (isRoot && probe(['--net'])) return ['unshare', '--net'];
   if (probe(['--user', '--map-root-user', '--net'])) {
     return ['unshare', '--user', '--map-root-user', '--net'];
@@ -64,18 +63,24 @@ function netnsPrefix() {
 const prefix = netnsPrefix();
 let status;
 if (prefix) {
-  const r = spawnSync(prefix[0], [...prefix.slice(1), 'sh', '-c', `ip link set lo up && exec ${vitest}`], {
-    cwd: root,
-    stdio: 'inherit',
-  });
+  const r = spawnSync(
+    prefix[0],
+    [...prefix.slice(1), 'sh', '-c', `ip link set lo up && exec ${vitest}`],
+    {
+      cwd: root,
+      stdio: 'inherit',
+    },
+  );
   status = r.status ?? 1;
 } else {
-  console.error('Cannot create a loopback-only network namespace (unshare --net); refusing to run.');
+  console.error(
+    'Cannot create a loopback-only network namespace (unshare --net); refusing to run.',
+  );
   process.exit(1);
 }
 
 let passed = 0;
-let failed = 0;
+let failed;
 try {
   const results = JSON.parse(readFileSync(resultsFile, 'utf8'));
   passed = results.numPassedTests;

@@ -11,7 +11,9 @@ export function App() {
     <main>
       <h1>Swarmlink</h1>
       {error && <p role="alert">{error}</p>}
-      {torrents.length === 0 && <p className="empty">No torrents yet. Click a torrent link on any page.</p>}
+      {torrents.length === 0 && (
+        <p className="empty">No torrents yet. Click a torrent link on any page.</p>
+      )}
       <ul aria-label="Torrents">
         {torrents.map((t) => (
           <TorrentItem key={t.id} torrent={t} onRemove={() => setRemoving(t)} />

@@ -2,7 +2,13 @@ import type { TorrentView } from '@/lib/engine/torrent';
 import { formatBytes, stateLabel } from '@/lib/ui/format';
 import { sendCommand } from './use-torrents';
 
-export function TorrentItem({ torrent: t, onRemove }: { torrent: TorrentView; onRemove: () => void }) {
+export function TorrentItem({
+  torrent: t,
+  onRemove,
+}: {
+  torrent: TorrentView;
+  onRemove: () => void;
+}) {
   const paused = t.state === 'paused' || t.state === 'error';
   return (
     <li className={`torrent state-${t.state}`}>

@@ -26,8 +26,7 @@ async function hasOffscreen(): Promise<boolean> {
 export async function ensureOffscreen(): Promise<void> {
   if (await hasOffscreen()) return;
   creating ??= chromeApis()
-    .offscreen
-    .createDocument({
+    .offscreen.createDocument({
       url: OFFSCREEN_URL,
       reasons: ['WEB_RTC'],
       justification: 'Torrent engine: WebRTC peers, web seeds and piece storage',

@@ -68,6 +68,7 @@ export async function onDownloadChanged(
     type: 'save-done',
     ...save,
     ok: state === 'complete',
-    error: state === 'interrupted' ? `download interrupted: ${delta.error?.current ?? ''}` : undefined,
+    error:
+      state === 'interrupted' ? `download interrupted: ${delta.error?.current ?? ''}` : undefined,
   });
 }

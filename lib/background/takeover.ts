@@ -60,7 +60,8 @@ export class ClickLog {
     const urls = [item.url, item.finalUrl].filter(Boolean);
     const i = this.clicks.findIndex(
       (c) =>
-        urls.includes(c.url) && (!item.referrer || c.pages.length === 0 || c.pages.includes(item.referrer)),
+        urls.includes(c.url) &&
+        (!item.referrer || c.pages.length === 0 || c.pages.includes(item.referrer)),
     );
     if (i < 0) return null;
     return this.clicks.splice(i, 1)[0] ?? null;

@@ -187,7 +187,11 @@ export class Client extends Emitter<Events> {
     try {
       await this.deps.records.put(rec);
     } catch (err) {
-      this.emit('error', this.byInfoHash(rec.infoHash)!, `Could not save torrent record: ${errorMessage(err)}`);
+      this.emit(
+        'error',
+        this.byInfoHash(rec.infoHash)!,
+        `Could not save torrent record: ${errorMessage(err)}`,
+      );
     }
   }
 

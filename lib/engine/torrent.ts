@@ -141,13 +141,17 @@ export class Torrent extends Emitter<Events> {
   }
 
   private createWebSeed(url: string): WebSeed {
-    const ws = new WebSeed(url, { ...this.meta!, name: this.meta!.name }, {
-      fetch: this.deps.fetch,
-      clock: this.deps.clock,
-      random: this.deps.random,
-      picker: this.picker!,
-      deliver: (i, data) => this.deliver(i, data),
-    });
+    const ws = new WebSeed(
+      url,
+      { ...this.meta!, name: this.meta!.name },
+      {
+        fetch: this.deps.fetch,
+        clock: this.deps.clock,
+        random: this.deps.random,
+        picker: this.picker!,
+        deliver: (i, data) => this.deliver(i, data),
+      },
+    );
     ws.on('state', () => this.onSourceState());
     ws.on('bytes', (n) => this.countBytes(n));
     this.webSeeds.push(ws);

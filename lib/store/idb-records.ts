@@ -1,6 +1,12 @@
 /** Torrent records in IndexedDB: the browser's RecordStore. */
 import type { RecordStore, TorrentRecord } from '../engine/records.ts';
-import { deleteTorrent, listTorrents, openSwarmlinkDb, putTorrent, type SwarmlinkDb } from './db.ts';
+import {
+  deleteTorrent,
+  listTorrents,
+  openSwarmlinkDb,
+  putTorrent,
+  type SwarmlinkDb,
+} from './db.ts';
 
 export class IdbRecordStore implements RecordStore {
   private db: Promise<SwarmlinkDb> | null = null;

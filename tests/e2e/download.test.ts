@@ -5,12 +5,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemo, type Demo, type DemoTorrent } from '../../demo/server.mjs';
-import {
-  launchWithExtension,
-  sha256File,
-  waitForFile,
-  type ExtensionBrowser,
-} from './harness.ts';
+import { launchWithExtension, sha256File, waitForFile, type ExtensionBrowser } from './harness.ts';
 
 let demo: Demo;
 let b: ExtensionBrowser;

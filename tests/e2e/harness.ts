@@ -25,7 +25,8 @@ export interface ExtensionBrowser {
 
 export async function launchWithExtension(): Promise<ExtensionBrowser> {
   const executablePath = findChromium();
-  if (!executablePath) throw new Error('Chromium not found: apt-get install chromium, or set CHROME_PATH');
+  if (!executablePath)
+    throw new Error('Chromium not found: apt-get install chromium, or set CHROME_PATH');
   const userDataDir = await mkdtemp(join(tmpdir(), 'swarmlink-e2e-'));
   const downloadDir = join(userDataDir, 'downloads');
   await mkdir(join(userDataDir, 'Default'), { recursive: true });
@@ -33,7 +34,11 @@ export async function launchWithExtension(): Promise<ExtensionBrowser> {
   await writeFile(
     join(userDataDir, 'Default', 'Preferences'),
     JSON.stringify({
-      download: { default_directory: downloadDir, prompt_for_download: false, directory_upgrade: true },
+      download: {
+        default_directory: downloadDir,
+        prompt_for_download: false,
+        directory_upgrade: true,
+      },
     }),
   );
   const context = await chromium.launchPersistentContext(userDataDir, {
@@ -95,8 +100,9 @@ export async function downloadsInBrowser(
 ): Promise<{ filename: string; state: string; url: string; mime: string }[]> {
   return sw.evaluate(async () => {
     type Item = { filename: string; state: string; url: string; mime: string };
-    const api = (globalThis as unknown as { chrome: { downloads: { search(q: object): Promise<Item[]> } } })
-      .chrome;
+    const api = (
+      globalThis as unknown as { chrome: { downloads: { search(q: object): Promise<Item[]> } } }
+    ).chrome;
     const items = await api.downloads.search({});
     return items.map((i) => ({ filename: i.filename, state: i.state, url: i.url, mime: i.mime }));
   });
