@@ -16,5 +16,16 @@ export default defineConfig({
     ],
     host_permissions: ['<all_urls>'],
     incognito: 'not_allowed',
+    ...(browser === 'firefox'
+      ? {
+          browser_specific_settings: {
+            gecko: {
+              id: 'swarmlink@swarmlink.invalid',
+              // Swarmlink sends no data anywhere but to the torrents' own trackers, seeds and peers.
+              data_collection_permissions: { required: ['none'] },
+            },
+          },
+        }
+      : {}),
   }),
 });

@@ -72,6 +72,10 @@ export interface Demo {
   torrents: { single: DemoTorrent; multi: DemoTorrent };
   /** A `.torrent` URL whose bytes are malformed. */
   brokenTorrentUrl: string;
+  /** The single-file torrent again, served only with the cookie that `membersLoginUrl` sets (403 otherwise). */
+  membersTorrentUrl: string;
+  /** Sets the login cookie and redirects to the blog. */
+  membersLoginUrl: string;
   setRateLimit(bytesPerSecond: number): void;
   setFault(fault: DemoFault | null): void;
   stats(): DemoStats;

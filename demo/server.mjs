@@ -455,6 +455,11 @@ function formatSize(bytes) {
   return `${bytes} bytes`;
 }
 
+/** A torrent that needs the reader's login cookie: the engine must fetch it with cookies. */
+const MEMBERS_TORRENT_PATH = '/members/sample.torrent';
+const MEMBERS_LOGIN_PATH = '/members/login';
+const MEMBERS_COOKIE = 'demo_session=member';
+
 /** @param {{ single: DemoTorrent, multi: DemoTorrent }} torrents @param {string} brokenTorrentUrl */
 function blogHtml(torrents, brokenTorrentUrl) {
   const { single, multi } = torrents;
@@ -497,6 +502,7 @@ byte about once, however many of you arrive together.</p>
 <li>${a('link-magnet', single.magnetUri, 'The same sample as a magnet link')}</li>
 <li>${a('link-broken', brokenTorrentUrl, 'A damaged torrent file (to see how errors look)')}</li>
 <li>${a('link-direct', single.files[0]?.url ?? '', 'Or skip the swarm and download the file directly')}</li>
+<li>${a('link-members', MEMBERS_TORRENT_PATH, 'Members only: the sample, for logged-in readers')} (<a id="link-login" href="${MEMBERS_LOGIN_PATH}">log in</a>)</li>
 </ul>
 <p>Without the extension, the torrent links just save a small <code>.torrent</code> file, which any
 BitTorrent client can open. Hold Ctrl or Shift while clicking to get that file even with the
@@ -534,6 +540,19 @@ function createRequestHandler({ routes, bucket, getFault, stats }) {
     if (req.method !== 'GET' && !head) return sendText(res, 405);
     if (url.pathname === '/' || url.pathname === '/blog')
       return sendBytes(res, r.html, 'text/html; charset=utf-8', head);
+    if (url.pathname === MEMBERS_LOGIN_PATH) {
+      res.writeHead(302, {
+        'Set-Cookie': `${MEMBERS_COOKIE}; Path=/; HttpOnly; SameSite=Lax`,
+        Location: '/blog',
+      });
+      return res.end();
+    }
+    if (url.pathname === MEMBERS_TORRENT_PATH) {
+      stats.torrentRequests++;
+      const loggedIn = (req.headers.cookie ?? '').split(/;\s*/).includes(MEMBERS_COOKIE);
+      if (!loggedIn) return sendText(res, 403, 'Log in first', head);
+      return sendBytes(res, r.rest.get('single').bytes, 'application/x-bittorrent', head);
+    }
     if (url.pathname.startsWith('/torrents/')) {
       stats.torrentRequests++;
       const bytes = r.torrentFiles.get(url.pathname.slice('/torrents/'.length));
@@ -793,6 +812,8 @@ export async function startDemo(opts = {}) {
     webSeedUrl: `${origin}/seed/`,
     torrents,
     brokenTorrentUrl,
+    membersTorrentUrl: origin + MEMBERS_TORRENT_PATH,
+    membersLoginUrl: origin + MEMBERS_LOGIN_PATH,
     /** @param {number} bytesPerSecond */
     setRateLimit: (bytesPerSecond) => bucket.setRate(bytesPerSecond),
     /** @param {Fault | null} next */

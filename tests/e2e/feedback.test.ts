@@ -1,0 +1,101 @@
+/**
+ * What the user sees besides the saved file: badge and notifications at once on a click,
+ * an error item when the web seed fails, and torrents fetched with the reader's cookies.
+ */
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startDemo, type Demo } from '../../demo/server.mjs';
+import { launchWithExtension, sha256File, waitForFile, type ExtensionBrowser } from './harness.ts';
+
+let demo: Demo;
+let b: ExtensionBrowser;
+
+beforeAll(async () => {
+  demo = await startDemo({ mib: 4 });
+});
+
+afterAll(async () => {
+  await demo?.close();
+});
+
+beforeEach(async () => {
+  demo.setRateLimit(0);
+  demo.setFault(null);
+  b = await launchWithExtension();
+});
+
+afterEach(async () => {
+  demo.setFault(null);
+  await b?.close();
+});
+
+type Chrome = {
+  action: { getBadgeText(d: object): Promise<string> };
+  notifications: { getAll(): Promise<Record<string, boolean>> };
+};
+
+const badge = () =>
+  b.sw.evaluate(() => (globalThis as unknown as { chrome: Chrome }).chrome.action.getBadgeText({}));
+const notificationCount = () =>
+  b.sw.evaluate(async () => {
+    const all = await (globalThis as unknown as { chrome: Chrome }).chrome.notifications.getAll();
+    return Object.keys(all).length;
+  });
+
+describe('feedback', () => {
+  it('shows a badge count and an "Added" notification as soon as a link is taken', async () => {
+    demo.setRateLimit(512 * 1024);
+    const page = await b.context.newPage();
+    await page.goto(demo.blogUrl);
+    await page.click('#link-single');
+    await expect.poll(badge, { timeout: 5000 }).toBe('1');
+    await expect.poll(notificationCount, { timeout: 5000 }).toBeGreaterThanOrEqual(1);
+    demo.setRateLimit(0);
+    const f = demo.torrents.single.files[0]!;
+    await waitForFile(join(b.downloadDir, f.path), f.length);
+    // Finished: nothing is downloading any more.
+    await expect.poll(badge).toBe('');
+  });
+
+  it('shows a failing web seed as an error item, with a notification', async () => {
+    demo.setFault({ status: 404 });
+    const page = await b.context.newPage();
+    await page.goto(demo.blogUrl);
+    const before = await notificationCount();
+    await page.click('#link-single');
+    const popup = await b.openPopup();
+    const item = popup
+      .getByRole('list', { name: 'Torrents' })
+      .getByRole('listitem')
+      .filter({ hasText: demo.torrents.single.name });
+    await expect.poll(() => item.getByRole('alert').textContent()).toMatch(/404/);
+    await expect.poll(notificationCount).toBeGreaterThan(before);
+    // Once the seed is back, Resume finishes the download.
+    demo.setFault(null);
+    await item.getByRole('button', { name: 'Resume' }).click();
+    const f = demo.torrents.single.files[0]!;
+    const path = join(b.downloadDir, f.path);
+    await waitForFile(path, f.length);
+    expect(await sha256File(path)).toBe(f.sha256);
+  });
+
+  it("fetches the .torrent with the reader's cookies (sites that need a login)", async () => {
+    const page = await b.context.newPage();
+    await page.goto(demo.membersLoginUrl);
+    expect(page.url()).toBe(demo.blogUrl);
+    await page.click('#link-members');
+    const f = demo.torrents.single.files[0]!;
+    const path = join(b.downloadDir, f.path);
+    await waitForFile(path, f.length);
+    expect(await sha256File(path)).toBe(f.sha256);
+  });
+
+  it('without the login cookie the members torrent fails visibly', async () => {
+    const page = await b.context.newPage();
+    await page.goto(demo.blogUrl);
+    await page.click('#link-members');
+    const popup = await b.openPopup();
+    const item = popup.getByRole('listitem').filter({ hasText: 'sample.torrent' });
+    await expect.poll(() => item.getByRole('alert').textContent()).toMatch(/403/);
+  });
+});
