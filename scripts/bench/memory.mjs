@@ -1,0 +1,223 @@
+// Memory of a Chromium process tree on Linux: the sum of PSS (/proc/<pid>/smaps_rollup) over the
+// browser process and all its descendants, split by process kind, sampled on a timer.
+import { readFile, readdir } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** @typedef {{ t: number, total: number, byKind: Record<string, number>, processes: number }} Sample */
+
+/** @param {string} pid @returns {Promise<{ ppid: number, start: string } | null>} */
+async function readStat(pid) {
+  try {
+    const text = await readFile(`/proc/${pid}/stat`, 'utf8');
+    // comm may hold spaces and parentheses: the fields that follow start after the last ')'.
+    const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    return { ppid: Number(rest[1]), start: rest[19] ?? '' };
+  } catch {
+    return null; // exited meanwhile
+  }
+}
+
+/** Every live process: pid → { ppid, start }. */
+async function processTable() {
+  const names = (await readdir('/proc')).filter((n) => /^\d+$/.test(n));
+  const stats = await Promise.all(names.map(readStat));
+  /** @type {Map<number, { ppid: number, start: string }>} */
+  const table = new Map();
+  names.forEach((n, i) => {
+    const s = stats[i];
+    if (s) table.set(Number(n), s);
+  });
+  return table;
+}
+
+/** @param {number} rootPid @param {Map<number, { ppid: number, start: string }>} table */
+function descendants(rootPid, table) {
+  /** @type {Map<number, number[]>} */
+  const children = new Map();
+  for (const [pid, { ppid }] of table) {
+    const list = children.get(ppid);
+    if (list) list.push(pid);
+    else children.set(ppid, [pid]);
+  }
+  const out = [];
+  const queue = table.has(rootPid) ? [rootPid] : [];
+  while (queue.length) {
+    const pid = /** @type {number} */ (queue.shift());
+    out.push(pid);
+    queue.push(...(children.get(pid) ?? []));
+  }
+  return out;
+}
+
+/** @param {number} pid @returns {Promise<string[]>} */
+async function cmdline(pid) {
+  try {
+    return (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0').filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * What a Chromium process is, from its command line. Extension renderers (service worker,
+ * offscreen document, popup) carry --extension-process; web pages do not.
+ * @param {string[]} args
+ */
+export function processKind(args) {
+  const flag = (/** @type {string} */ name) =>
+    args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+  const type = flag('type');
+  if (!args.length) return 'unknown';
+  if (!type) return 'browser';
+  if (type === 'renderer') {
+    return args.includes('--extension-process') ? 'renderer (extension)' : 'renderer (page)';
+  }
+  if (type === 'gpu-process') return 'gpu';
+  if (type === 'utility') {
+    const sub = flag('utility-sub-type') ?? '';
+    if (sub === 'network.mojom.NetworkService') return 'utility (network)';
+    if (sub === 'storage.mojom.StorageService') return 'utility (storage)';
+    return `utility (${sub.replace(/\.mojom\./, '.').replace(/Service$/, '') || '?'})`;
+  }
+  return type;
+}
+
+/** @param {number} pid @returns {Promise<number | null>} PSS in bytes */
+async function pss(pid) {
+  try {
+    const text = await readFile(`/proc/${pid}/smaps_rollup`, 'utf8');
+    const m = /^Pss:\s+(\d+)\s+kB/m.exec(text);
+    return m ? Number(m[1]) * 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The browser process of a profile: the Chromium process started with --user-data-dir=dir and no --type. */
+export async function findBrowserPid(userDataDir, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const table = await processTable();
+    for (const pid of table.keys()) {
+      const args = await cmdline(pid);
+      if (
+        args.includes(`--user-data-dir=${userDataDir}`) &&
+        !args.some((a) => a.startsWith('--type='))
+      ) {
+        return pid;
+      }
+    }
+    if (Date.now() > deadline) throw new Error(`no Chromium process for ${userDataDir}`);
+    await sleep(100);
+  }
+}
+
+/** Samples one process tree; remembers each process's kind (keyed by pid and start time). */
+export function createTreeSampler(rootPid) {
+  /** @type {Map<string, string>} */
+  const kinds = new Map();
+
+  /** @returns {Promise<Sample>} */
+  async function sample() {
+    const table = await processTable();
+    const pids = descendants(rootPid, table);
+    const parts = await Promise.all(
+      pids.map(async (pid) => {
+        const key = `${pid}:${table.get(pid)?.start}`;
+        let kind = kinds.get(key);
+        if (!kind) {
+          kind = processKind(await cmdline(pid));
+          kinds.set(key, kind);
+        }
+        return { kind, bytes: await pss(pid) };
+      }),
+    );
+    /** @type {Record<string, number>} */
+    const byKind = {};
+    let total = 0;
+    let processes = 0;
+    for (const { kind, bytes } of parts) {
+      if (bytes === null) continue;
+      byKind[kind] = (byKind[kind] ?? 0) + bytes;
+      total += bytes;
+      processes++;
+    }
+    return { t: performance.now(), total, byKind, processes };
+  }
+
+  /**
+   * Samples every intervalMs until stop() is called.
+   * @param {number} intervalMs
+   */
+  function start(intervalMs) {
+    /** @type {Sample[]} */
+    const samples = [];
+    let stopped = false;
+    const loop = (async () => {
+      while (!stopped) {
+        const began = performance.now();
+        samples.push(await sample());
+        const left = intervalMs - (performance.now() - began);
+        if (left > 0 && !stopped) await sleep(left);
+      }
+    })();
+    return {
+      samples,
+      async stop() {
+        stopped = true;
+        await loop;
+        samples.push(await sample());
+        return samples;
+      },
+    };
+  }
+
+  return { sample, start };
+}
+
+/** @param {number[]} values */
+export function median(values) {
+  if (!values.length) return NaN;
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? /** @type {number} */ (s[mid]) : (s[mid - 1] + s[mid]) / 2;
+}
+
+/**
+ * Idle level: the median of each series over a window of samples.
+ * @param {Sample[]} samples
+ */
+export function idleLevel(samples) {
+  const kinds = new Set(samples.flatMap((s) => Object.keys(s.byKind)));
+  /** @type {Record<string, number>} */
+  const byKind = {};
+  for (const k of kinds) byKind[k] = median(samples.map((s) => s.byKind[k] ?? 0));
+  return { total: median(samples.map((s) => s.total)), byKind };
+}
+
+/**
+ * Peak of the total, the per-kind split at that moment, and each kind's own peak.
+ * @param {Sample[]} samples
+ * @param {{ total: number, byKind: Record<string, number> }} idle
+ */
+export function peakAbove(samples, idle) {
+  let at = samples[0];
+  for (const s of samples) if (at && s.total > at.total) at = s;
+  const kinds = new Set([...Object.keys(idle.byKind), ...samples.flatMap((s) => Object.keys(s.byKind))]);
+  /** @type {Record<string, number>} */
+  const atPeakByKind = {};
+  /** @type {Record<string, number>} */
+  const ownPeakByKind = {};
+  for (const k of kinds) {
+    const base = idle.byKind[k] ?? 0;
+    atPeakByKind[k] = (at?.byKind[k] ?? 0) - base;
+    ownPeakByKind[k] = Math.max(...samples.map((s) => s.byKind[k] ?? 0)) - base;
+  }
+  return {
+    peak: at?.total ?? NaN,
+    aboveIdle: (at?.total ?? NaN) - idle.total,
+    atPeakByKind,
+    ownPeakByKind,
+  };
+}
