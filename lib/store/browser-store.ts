@@ -48,6 +48,7 @@ export class BrowserPieceStore implements PieceStore {
       record && record.pieceCount === layout.pieceCount
         ? new Uint8Array(record.bits)
         : new Uint8Array(Math.ceil(layout.pieceCount / 8));
+    await checkQuota(layout, bits);
     return new BrowserTorrentStorage(
       layout,
       this.worker(),
@@ -89,6 +90,26 @@ export class BrowserPieceStore implements PieceStore {
       throw new StoreError(`Cannot open IndexedDB: ${errorMessage(err)}`, { cause: err });
     });
     return this.db;
+  }
+}
+
+/**
+ * Refuses to start a torrent that cannot fit: the quota is about the free disk with
+ * `unlimitedStorage` (design.md), and the bytes still missing must fit in it.
+ */
+async function checkQuota(layout: StorageLayout, bits: Uint8Array): Promise<void> {
+  if (!globalThis.navigator?.storage?.estimate) return;
+  let have = 0;
+  for (let i = 0; i < layout.pieceCount; i++) {
+    if (bits[i >> 3]! & (0x80 >> (i & 7))) have += pieceSize(layout, i);
+  }
+  const need = layout.length - have;
+  const { quota = Infinity, usage = 0 } = await navigator.storage.estimate();
+  if (need > quota - usage) {
+    const mib = (n: number) => `${Math.ceil(n / 2 ** 20)} MiB`;
+    throw new StoreError(
+      `Not enough storage: the torrent needs ${mib(need)} more, the browser has ${mib(quota - usage)} free`,
+    );
   }
 }
 

@@ -20,6 +20,8 @@ export interface ExtensionBrowser {
   userDataDir: string;
   /** Opens the popup page in a tab. */
   openPopup(): Promise<Page>;
+  /** Closes the offscreen document (the engine host), as a crash would; true if one was open. */
+  closeOffscreen(): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -67,6 +69,14 @@ export async function launchWithExtension(): Promise<ExtensionBrowser> {
       const page = await context.newPage();
       await page.goto(`chrome-extension://${extensionId}/popup.html`);
       return page;
+    },
+    async closeOffscreen() {
+      const cdp = await context.browser()!.newBrowserCDPSession();
+      const { targetInfos } = await cdp.send('Target.getTargets');
+      const doc = targetInfos.find((t) => t.url.endsWith('/offscreen.html'));
+      if (doc) await cdp.send('Target.closeTarget', { targetId: doc.targetId });
+      await cdp.detach();
+      return !!doc;
     },
     async close() {
       await context.close();
