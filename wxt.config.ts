@@ -12,7 +12,7 @@ export default defineConfig({
       'notifications',
       'storage',
       'unlimitedStorage',
-      ...(browser === 'firefox' ? [] : ['offscreen']),
+      ...(browser === 'firefox' ? [] : ['offscreen', 'alarms']),
     ],
     host_permissions: ['<all_urls>'],
     incognito: 'not_allowed',

@@ -18,6 +18,7 @@ import {
 } from '@/lib/protocol';
 
 const MENU_ID = 'download-with-swarm';
+const ENGINE_ALARM = 'engine-keepalive';
 
 export default defineBackground({
   persistent: true,
@@ -36,8 +37,19 @@ export default defineBackground({
       else notify(ev.title, ev.message);
     };
 
-    if (import.meta.env.FIREFOX) useLocalEngine(onEngineEvent);
-    else void ensureOffscreen();
+    if (import.meta.env.FIREFOX) {
+      useLocalEngine(onEngineEvent);
+    } else {
+      // Keep the engine host alive: at every service-worker start (browser start included),
+      // and on a periodic alarm, so torrents resume and seed even if the document died.
+      const keepEngine = () => void ensureOffscreen().catch(() => {});
+      keepEngine();
+      browser.runtime.onStartup.addListener(keepEngine);
+      void browser.alarms.create(ENGINE_ALARM, { periodInMinutes: 1 });
+      browser.alarms.onAlarm.addListener((alarm) => {
+        if (alarm.name === ENGINE_ALARM) keepEngine();
+      });
+    }
 
     browser.runtime.onInstalled.addListener(() => {
       void browser.contextMenus.removeAll().then(() =>

@@ -53,7 +53,9 @@ function descendants(rootPid, table) {
 /** @param {number} pid @returns {Promise<string[]>} */
 async function cmdline(pid) {
   try {
-    return (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0').filter(Boolean);
+    const args = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0').filter(Boolean);
+    // Chromium's child processes rewrite their title: one string, arguments joined by spaces.
+    return args.length === 1 ? (args[0] ?? '').split(' ').filter(Boolean) : args;
   } catch {
     return [];
   }
@@ -71,7 +73,9 @@ export function processKind(args) {
   if (!args.length) return 'unknown';
   if (!type) return 'browser';
   if (type === 'renderer') {
-    return args.includes('--extension-process') ? 'renderer (extension)' : 'renderer (page)';
+    if (args.includes('--extension-process')) return 'renderer (extension)';
+    if (args.includes('--top-chrome-webui')) return 'renderer (webui)';
+    return 'renderer (page)';
   }
   if (type === 'gpu-process') return 'gpu';
   if (type === 'utility') {

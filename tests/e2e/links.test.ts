@@ -71,6 +71,24 @@ describe('links', () => {
     await page.close();
   });
 
+  it("ignores a page script's synthetic click: the browser saves the .torrent itself", async () => {
+    const page = await b.context.newPage();
+    await page.goto(demo.blogUrl);
+    await page.evaluate(() => (document.getElementById('link-rest') as HTMLAnchorElement).click());
+    await page.evaluate(() =>
+      (document.getElementById('link-single') as HTMLAnchorElement).click(),
+    );
+    // Both .torrent files land as plain browser downloads: nothing was taken over.
+    await expect
+      .poll(async () => (await readdir(b.downloadDir)).filter((n) => n.endsWith('.torrent')).length)
+      .toBe(2);
+    const popup = await b.openPopup();
+    await expect.poll(() => popup.getByRole('list', { name: 'Torrents' }).count()).toBe(1);
+    expect(await popup.getByRole('listitem').count()).toBe(0);
+    await popup.close();
+    await page.close();
+  });
+
   it('shows a malformed torrent as an error item and keeps working', async () => {
     const page = await b.context.newPage();
     await page.goto(demo.blogUrl);
@@ -88,7 +106,7 @@ describe('links', () => {
     await page.close();
   });
 
-  it('shows a download moving to 100 in the popup, with Pause and Remove', async () => {
+  it('shows a magnet download moving to 100 in the popup, with Pause, Resume and Remove', async () => {
     demo.setRateLimit(2 * 1024 * 1024);
     const popup = await b.openPopup();
     const page = await b.context.newPage();
@@ -96,20 +114,32 @@ describe('links', () => {
     await page.click('#link-magnet');
     const name = demo.torrents.single.name;
     const bar = popup.getByRole('progressbar', { name });
+    const item = popup.getByRole('listitem').filter({ has: bar });
+    const progress = async () => Number(await bar.getAttribute('aria-valuenow'));
     await expect.poll(() => bar.count(), { timeout: 10_000 }).toBe(1);
+    // Pause mid-way, then resume.
+    await expect.poll(progress, { timeout: 20_000, interval: 50 }).toBeGreaterThan(0);
+    await item.getByRole('button', { name: 'Pause' }).click();
+    await expect.poll(() => item.getByRole('button', { name: 'Resume' }).count()).toBe(1);
+    expect(await item.textContent()).toContain('Paused');
+    const atPause = await progress();
+    expect(atPause).toBeLessThan(100);
+    await item.getByRole('button', { name: 'Resume' }).click();
     const seen = new Set<number>();
     await expect
       .poll(
         async () => {
-          const v = Number(await bar.getAttribute('aria-valuenow'));
+          const v = await progress();
           seen.add(v);
           return v;
         },
         { timeout: 60_000, interval: 50 },
       )
       .toBe(100);
-    expect([...seen].some((v) => v > 0 && v < 100)).toBe(true);
-    const item = popup.getByRole('listitem').filter({ has: bar });
+    expect([...seen].some((v) => v > atPause && v < 100)).toBe(true);
+    const f = demo.torrents.single.files[0]!;
+    await waitForFile(join(b.downloadDir, f.path), f.length);
+    expect(await sha256File(join(b.downloadDir, f.path))).toBe(f.sha256);
     await expect.poll(() => item.getByRole('button', { name: 'Pause' }).count()).toBe(1);
     await item.getByRole('button', { name: 'Remove' }).click();
     const dialog = popup.getByRole('dialog');
