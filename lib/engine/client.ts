@@ -32,6 +32,11 @@ type Events = {
 export class Client extends Emitter<Events> {
   private readonly torrents = new Map<string, Torrent>();
   private readonly records = new Map<string, TorrentRecord>();
+  /**
+   * The torrent of each infohash, claimed as soon as the infohash is known (a magnet at
+   * once, a .torrent when parsed), before its storage opens or its record is written.
+   */
+  private readonly byHash = new Map<string, Torrent>();
   private nextId = 1;
 
   constructor(private readonly deps: ClientDeps) {
@@ -51,7 +56,7 @@ export class Client extends Emitter<Events> {
   }
 
   private byInfoHash(infoHash: string): Torrent | undefined {
-    return this.list().find((t) => t.infoHash === infoHash || t.id === 'magnet:' + infoHash);
+    return this.byHash.get(infoHash);
   }
 
   record(infoHash: string): TorrentRecord | undefined {
@@ -63,6 +68,7 @@ export class Client extends Emitter<Events> {
     for (const rec of await this.deps.records.list()) {
       this.records.set(rec.infoHash, rec);
       const t = this.create(rec.name, rec.torrentFile ? 'checking' : 'metadata', rec.addedAt);
+      this.byHash.set(rec.infoHash, t);
       if (rec.torrentFile) {
         void this.startWith(t, rec.torrentFile, rec.paused, rec.sourceUrl);
       }
@@ -100,6 +106,7 @@ export class Client extends Emitter<Events> {
       return existing;
     }
     const t = this.create(magnet.name ?? magnet.infoHash, 'metadata');
+    this.byHash.set(magnet.infoHash, t);
     const xs = magnet.exactSources[0];
     if (xs) {
       void this.fetchTorrent(xs).then(
@@ -134,15 +141,18 @@ export class Client extends Emitter<Events> {
     } catch (err) {
       return this.fail(t, errorMessage(err));
     }
+    // Removed while its .torrent was being fetched or parsed: it must not come back.
+    if (!this.torrents.has(t.id)) return;
     if (magnet && magnet.infoHash !== meta.infoHash) {
       return this.fail(t, 'the torrent file from xs= does not match the magnet link infohash');
     }
-    const existing = this.list().find((o) => o !== t && o.infoHash === meta.infoHash);
-    if (existing) {
+    const existing = this.byInfoHash(meta.infoHash);
+    if (existing && existing !== t) {
       existing.addWebSeeds(meta.urlList);
       await this.drop(t);
       return;
     }
+    this.byHash.set(meta.infoHash, t);
     if (magnet) meta = { ...meta, urlList: [...meta.urlList, ...magnet.webSeeds] };
     const rec: TorrentRecord = this.records.get(meta.infoHash) ?? {
       infoHash: meta.infoHash,
@@ -154,6 +164,8 @@ export class Client extends Emitter<Events> {
       savedFiles: [],
       version: 1,
     };
+    // Paused by the user while its .torrent was on the way.
+    if (t.paused) rec.paused = true;
     this.records.set(meta.infoHash, rec);
     await this.persist(rec);
     await t.start(meta, { paused: rec.paused });
@@ -181,6 +193,12 @@ export class Client extends Emitter<Events> {
 
   private fail(t: Torrent, message: string): void {
     t.fail(message);
+    // Without metadata it holds no infohash's place: adding the torrent again starts afresh.
+    if (!t.meta) this.unclaim(t);
+  }
+
+  private unclaim(t: Torrent): void {
+    for (const [infoHash, o] of this.byHash) if (o === t) this.byHash.delete(infoHash);
   }
 
   private async persist(rec: TorrentRecord): Promise<void> {
@@ -245,6 +263,7 @@ export class Client extends Emitter<Events> {
 
   private async drop(t: Torrent): Promise<void> {
     this.torrents.delete(t.id);
+    this.unclaim(t);
     await t.destroy();
     this.emit('removed', t.id);
   }
@@ -252,6 +271,7 @@ export class Client extends Emitter<Events> {
   async destroy(): Promise<void> {
     for (const t of this.list()) await t.destroy();
     this.torrents.clear();
+    this.byHash.clear();
     this.removeAllListeners();
   }
 }

@@ -51,6 +51,10 @@ export class WebSeed extends Emitter<Events> {
   private failures = 0;
   private hashFailures = 0;
   private retryTimer: unknown = null;
+  /** Runs in flight, so destroy() can give their pieces back at once. */
+  private readonly runs = new Set<PieceAssembler>();
+  /** Bumped by each counted failure: a run started before it failed in the same outage. */
+  private failureEpoch = 0;
 
   constructor(
     readonly url: string,
@@ -68,7 +72,10 @@ export class WebSeed extends Emitter<Events> {
   /** Starts fetching (again) whatever the picker hands out. */
   start(): void {
     if (this.state === 'failed' || this.state === 'stopped') return;
-    while (this.workers < this.options.parallel) {
+    // Count first: a worker that finds nothing to fetch exits synchronously, so looping
+    // on `workers < parallel` would spawn it again for ever.
+    const spawn = this.options.parallel - this.workers;
+    for (let i = 0; i < spawn; i++) {
       this.workers++;
       void this.work();
     }
@@ -77,6 +84,10 @@ export class WebSeed extends Emitter<Events> {
   destroy(): void {
     this.abort.abort();
     if (this.retryTimer !== null) this.ctx.clock.clearTimeout(this.retryTimer);
+    // Release what the runs reserved and did not deliver now, not when the aborted fetches
+    // settle: a source started right after (pause then resume) must be able to take them.
+    for (const run of this.runs) run.releaseRest(this.ctx.picker);
+    this.runs.clear();
     this.setState('stopped');
     this.removeAllListeners();
   }
@@ -103,23 +114,29 @@ export class WebSeed extends Emitter<Events> {
         const run = this.ctx.picker.reserveRun(this.runPieces());
         if (!run) break;
         this.setState('active');
+        const epoch = this.failureEpoch;
         try {
           await this.fetchRun(run.first, run.count);
           this.failures = 0;
         } catch (err) {
           if (this.abort.signal.aborted) return;
-          this.onFailure(err);
+          this.onFailure(err, epoch);
         }
       }
     } finally {
       this.workers--;
-      if (this.workers === 0 && this.state === 'active') this.setState('idle');
+      // 'retrying' too: a retry that found nothing left to fetch.
+      const busy = this.state === 'active' || this.state === 'retrying';
+      if (this.workers === 0 && busy && this.retryTimer === null) this.setState('idle');
     }
   }
 
-  private onFailure(err: unknown): void {
+  private onFailure(err: unknown, epoch: number): void {
     const e =
       err instanceof WebSeedError ? err : new WebSeedError(this.url, errorMessage(err), false);
+    // Runs in flight together fail together in one outage: count it once, not per run.
+    if (!e.permanent && epoch !== this.failureEpoch) return;
+    this.failureEpoch++;
     this.failures++;
     if (e.permanent || this.failures >= this.options.maxAttempts) {
       this.error = e;
@@ -142,6 +159,7 @@ export class WebSeed extends Emitter<Events> {
   private async fetchRun(first: number, count: number): Promise<void> {
     const t = this.torrent;
     const assembler = new PieceAssembler(t, first, count, (i, data) => this.deliverPiece(i, data));
+    this.runs.add(assembler);
     try {
       const start = first * t.pieceLength;
       const end = Math.min(t.length, (first + count) * t.pieceLength);
@@ -153,7 +171,7 @@ export class WebSeed extends Emitter<Events> {
         else await this.fetchRange(file, s - file.offset, e - s, assembler);
       }
     } finally {
-      for (let i = assembler.next; i < first + count; i++) this.ctx.picker.release(i);
+      if (this.runs.delete(assembler)) assembler.releaseRest(this.ctx.picker);
     }
   }
 
@@ -185,7 +203,13 @@ export class WebSeed extends Emitter<Events> {
     } catch (err) {
       throw new WebSeedError(this.url, `network error: ${errorMessage(err)}`, false);
     }
-    checkResponse(this.url, res, offset, length, whole);
+    try {
+      checkResponse(this.url, res, offset, length, whole);
+    } catch (err) {
+      // Hang up rather than leave the connection busy with a body nobody reads.
+      res.body?.cancel().catch(() => {});
+      throw err;
+    }
     const reader = res.body!.getReader();
     let got = 0;
     try {
@@ -255,7 +279,13 @@ class PieceAssembler {
     this.buf = new Uint8Array(pieceSize(layout, first));
   }
 
-  private readonly end: number;
+  private end: number;
+
+  /** Gives back the pieces not handed on yet; whatever arrives after is dropped. */
+  releaseRest(picker: Picker): void {
+    for (let i = this.next; i < this.end; i++) picker.release(i);
+    this.end = this.next;
+  }
 
   async push(chunk: Uint8Array): Promise<void> {
     let off = 0;

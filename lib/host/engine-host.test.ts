@@ -126,7 +126,7 @@ describe('EngineHost', () => {
   });
 
   it('shows a malformed torrent as an error and an error notification', async () => {
-    const { host, client, events, until } = makeHost();
+    const { host, events, until } = makeHost();
     await host.handle({
       target: 'engine',
       type: 'add',
