@@ -494,6 +494,14 @@ describe('Client: add by URL, end to end over HTTP', () => {
     await finish(e, t, 'error');
     expect(t.error).toMatch(/nope\/: HTTP 404: file not available/);
     expect(server.hitsUnder('/nope/')).toHaveLength(1);
+    // The popup can say which seed failed and why.
+    expect(t.view().webSeeds).toEqual([
+      {
+        url: `${server.origin}/nope/`,
+        state: 'failed',
+        error: expect.stringMatching(/HTTP 404/) as unknown as string,
+      },
+    ]);
   });
 });
 

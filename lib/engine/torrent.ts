@@ -63,6 +63,7 @@ export class Torrent extends Emitter<Events> {
   private storage: TorrentStorage | undefined;
   private picker: Picker | undefined;
   private webSeeds: WebSeed[] = [];
+  private lastSeedViews: SourceView[] = [];
   private verifiedBytes = 0;
   private selectedBytes = 0;
   /** Per piece: bytes that fall in non-pad files (what progress counts). */
@@ -249,11 +250,15 @@ export class Torrent extends Emitter<Events> {
   private stopSources(): void {
     for (const s of this.webSeeds) s.destroy();
     this.webSeeds = [];
+    this.lastSeedViews = [];
   }
 
   fail(message: string): void {
     this.error = message;
+    // What the seeds last said stays visible: why the torrent failed, seed by seed.
+    const seeds = this.webSeeds.map(seedView);
     this.stopSources();
+    this.lastSeedViews = seeds;
     this.setState('error');
     this.emit('error', message);
   }
@@ -295,15 +300,15 @@ export class Torrent extends Emitter<Events> {
       selectedBytes: this.selectedBytes,
       downloadRate: rateFresh ? Math.round(this.rate.value) : 0,
       error: this.error,
-      webSeeds: this.webSeeds.map((s) => ({
-        url: s.url,
-        state: s.state,
-        error: s.error?.message,
-      })),
+      webSeeds: this.webSeeds.length > 0 ? this.webSeeds.map(seedView) : this.lastSeedViews,
       fileCount: this.meta ? this.meta.files.filter((f) => !f.pad).length : 0,
       addedAt: this.addedAt,
     };
   }
+}
+
+function seedView(s: WebSeed): SourceView {
+  return { url: s.url, state: s.state, error: s.error?.message };
 }
 
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
