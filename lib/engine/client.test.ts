@@ -11,6 +11,7 @@ import { MemoryPieceStore } from './memory-store.ts';
 import { parseMetainfo, type Metainfo } from './metainfo.ts';
 import { MemoryRecordStore, type TorrentRecord } from './records.ts';
 import type { Torrent } from './torrent.ts';
+import { concatBytes as concat } from './bytes.ts';
 
 const KiB = 1024;
 const PL = 16 * KiB;
@@ -31,16 +32,6 @@ function content(length: number, seed: number): Uint8Array {
 }
 
 const sha1 = (data: Uint8Array): Buffer => createHash('sha1').update(data).digest();
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 interface SourceFile {
   /** Path inside the torrent, `/`-separated. */

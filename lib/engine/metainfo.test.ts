@@ -7,21 +7,13 @@ import { webCryptoDigest } from './deps.ts';
 import { MetainfoError } from './errors.ts';
 import { LIMITS } from './limits.ts';
 import { parseMetainfo, pieceHash, type Metainfo } from './metainfo.ts';
+import { mulberry32 as prng } from './random.ts';
+import { concatBytes } from './bytes.ts';
 
 const parse = (bytes: Uint8Array): Promise<Metainfo> => parseMetainfo(bytes, webCryptoDigest);
 const ascii = (text: string): Uint8Array => new TextEncoder().encode(text);
 const sha = (alg: 'sha1' | 'sha256', data: Uint8Array): string =>
   createHash(alg).update(data).digest('hex');
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 function create(input: Uint8Array | Uint8Array[], opts: object): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
@@ -143,12 +135,16 @@ describe('parseMetainfo: infohash against the webtorrent implementations', () =>
   });
 
   it('hashes the raw info bytes: unsorted keys and an unknown key are kept', async () => {
-    const info = concat(
+    const info = concatBytes([
       ascii('d4:name5:hello12:piece lengthi16384e6:lengthi5e6:pieces20:'),
       new Uint8Array(20).fill(7),
       ascii('7:x-extrali1ei2ee4:zzzz0:e'),
-    );
-    const bytes = concat(ascii('d4:info'), info, ascii('8:announce25:http://t.example/announcee'));
+    ]);
+    const bytes = concatBytes([
+      ascii('d4:info'),
+      info,
+      ascii('8:announce25:http://t.example/announcee'),
+    ]);
     const meta = await parse(bytes);
 
     expect(meta.infoHash).toBe(sha('sha1', info));
@@ -463,18 +459,6 @@ describe('parseMetainfo: corrupt input', () => {
 });
 
 describe('parseMetainfo: fuzz', () => {
-  /** mulberry32: small, seeded, good enough to pick mutations. */
-  function prng(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = a;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
-
   it('turns 2000 mutated or truncated torrents into a Metainfo or a MetainfoError', async () => {
     const base = torrent(
       multiInfo(
@@ -509,17 +493,21 @@ describe('parseMetainfo: fuzz', () => {
             bytes[at] = structural[int(structural.length)]!;
             break;
           case 3:
-            bytes = concat(bytes.subarray(0, at), structural.subarray(int(16)), bytes.subarray(at));
+            bytes = concatBytes([
+              bytes.subarray(0, at),
+              structural.subarray(int(16)),
+              bytes.subarray(at),
+            ]);
             break;
           case 4:
-            bytes = concat(bytes.subarray(0, at), bytes.subarray(at + 1 + int(20)));
+            bytes = concatBytes([bytes.subarray(0, at), bytes.subarray(at + 1 + int(20))]);
             break;
           default:
-            bytes = concat(
+            bytes = concatBytes([
               bytes.subarray(0, at),
               bytes.subarray(int(bytes.length)),
               bytes.subarray(at),
-            );
+            ]);
         }
       }
       let meta: Metainfo;

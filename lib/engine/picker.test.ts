@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Picker } from './picker.ts';
+import { mulberry32 } from './random.ts';
 
 /**
  * Picker scenarios from strings, in the style of libtorrent's test_piece_picker:
@@ -45,18 +46,6 @@ function drain(p: Picker, maxPieces: number): { first: number; count: number }[]
     if (runs.length > p.pieceCount) throw new Error('reserveRun never ran dry');
   }
   return runs;
-}
-
-/** Deterministic PRNG (mulberry32), so the randomized test replays exactly. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('Picker: scenario helpers', () => {

@@ -6,6 +6,7 @@ import {
   savePaths,
   splitExtension,
 } from './save-paths.ts';
+import { mulberry32 as prng } from './random.ts';
 
 /* ------------------------------------------------------------------------------------------ */
 /* An independent model of what Chromium's downloads.download accepts for one path component  */
@@ -85,18 +86,6 @@ function isAcceptedByChrome(component: string): boolean {
 
 function isAcceptedPath(path: string): boolean {
   return !path.startsWith('/') && path.split('/').every(isAcceptedByChrome);
-}
-
-/** A small seeded PRNG (mulberry32), so failures reproduce. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const f = (...path: string[]) => ({ path, pad: false });

@@ -11,6 +11,7 @@ import { pieceHash } from './metainfo.ts';
 import { Picker } from './picker.ts';
 import { piecesOfFile, pieceSpans, type TorrentStorage } from './piece-store.ts';
 import { WebSeed } from './webseed.ts';
+import { equalBytes } from './bytes.ts';
 
 export type TorrentState =
   | 'fetching' // getting the .torrent file
@@ -309,10 +310,4 @@ export class Torrent extends Emitter<Events> {
 
 function seedView(s: WebSeed): SourceView {
   return { url: s.url, state: s.state, error: s.error?.message };
-}
-
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.byteLength !== b.byteLength) return false;
-  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

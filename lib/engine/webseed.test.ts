@@ -14,6 +14,7 @@ import type { PieceStore, StorageLayout, TorrentStorage } from './piece-store.ts
 import { Torrent } from './torrent.ts';
 import { WEBSEED_DEFAULTS, WebSeed, type WebSeedState } from './webseed.ts';
 import { webSeedFileUrl } from './webseed-url.ts';
+import { concatBytes as concat } from './bytes.ts';
 
 const KiB = 1024;
 const PL = 16 * KiB;
@@ -34,16 +35,6 @@ function content(length: number, seed: number): Uint8Array {
 }
 
 const sha1 = (data: Uint8Array): Buffer => createHash('sha1').update(data).digest();
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 interface SourceFile {
   /** Path inside the torrent, `/`-separated. */
