@@ -16,7 +16,7 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -52,7 +52,9 @@ function numberEnv(name, fallback) {
 function config() {
   const sizes = (process.env.BENCH_SIZES || '256,1024').split(',').map((s) => Number(s.trim()));
   if (!sizes.length || sizes.some((s) => !Number.isInteger(s) || s <= 0)) {
-    throw new Error(`BENCH_SIZES must be a comma-separated list of MiB, got "${process.env.BENCH_SIZES}"`);
+    throw new Error(
+      `BENCH_SIZES must be a comma-separated list of MiB, got "${process.env.BENCH_SIZES}"`,
+    );
   }
   return {
     sizes,
@@ -99,7 +101,9 @@ function outer() {
   }
   const prefix = netnsPrefix();
   if (!prefix) {
-    console.error('Cannot create a loopback-only network namespace (unshare --net); refusing to run.');
+    console.error(
+      'Cannot create a loopback-only network namespace (unshare --net); refusing to run.',
+    );
     process.exit(1);
   }
   const [cmd = 'unshare', ...opts] = prefix;
@@ -128,12 +132,12 @@ async function sha256File(file) {
 
 /** Reads a file once so that both kinds of download are served from the page cache. */
 async function warm(file) {
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars
   for await (const _ of createReadStream(file, { highWaterMark: 4 * MiB }));
 }
 
 /** @param {string} message */
-const log = (message) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
+const log = (message) =>
+  console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
 
 /**
  * One download in a fresh browser and profile.
@@ -165,10 +169,12 @@ async function measure(o) {
     await sleep(cfg.idleMs);
     const idle = idleLevel(await idleRun.stop());
 
+    const load = os.loadavg()[0];
     await demo.resetStats();
     const target = path.join(b.downloadDir, file.path);
     const during = sampler.start(cfg.sampleMs);
     const t0 = performance.now();
+    const clickWall = Date.now();
     if (mode === 'swarmlink') {
       await page.click('#link-single');
     } else {
@@ -181,10 +187,13 @@ async function measure(o) {
     let timeMs = null;
     /** @type {string | undefined} */
     let error;
+    /** @type {string | undefined} */
+    let waitError;
     try {
       timeMs = (await waitForFile(target, file.length, cfg.timeoutMs)) - t0;
     } catch (err) {
-      error = err instanceof Error ? err.message : String(err);
+      error = `no complete file after ${cfg.timeoutMs / 1000} s`;
+      waitError = err instanceof Error ? err.message : String(err);
     }
     const samples = await during.stop();
     const served = await demo.stats();
@@ -192,16 +201,20 @@ async function measure(o) {
     /** @type {Record<string, unknown>} */
     const diagnostics = {};
     if (error) {
+      diagnostics.wait = waitError;
       diagnostics.downloadDir = await readdir(b.downloadDir).catch(() => []);
       if (mode === 'swarmlink') {
         diagnostics.popup = await popupState(b.context, b.extensionId).catch((e) => String(e));
       }
     }
     const peak = peakAbove(samples, idle);
+    // The download item that wrote the file: when it started is when saving began (for
+    // swarmlink, after every piece was fetched, verified and stored).
+    const item = downloads.find((d) => path.basename(d.filename) === path.basename(file.path));
+    const saveStartMs = item ? Date.parse(item.startTime) - clickWall : null;
     /** @type {boolean | undefined} */
     let sha256Ok;
     if (o.verify && !error) sha256Ok = (await sha256File(target)) === file.sha256;
-    const t = samples[0]?.t ?? 0;
     return {
       mode,
       sizeMiB: o.sizeMiB,
@@ -210,14 +223,21 @@ async function measure(o) {
       error: error ?? (sha256Ok === false ? 'SHA-256 of the saved file differs' : undefined),
       timeMs,
       mibPerS: timeMs ? file.length / MiB / (timeMs / 1000) : null,
+      /** From the click to the start of the downloads item that saved the file. */
+      saveStartMs,
+      /** From then to the file complete on disk. */
+      saveMs: timeMs !== null && saveStartMs !== null ? timeMs - saveStartMs : null,
       idleBytes: idle.total,
       idleByKind: idle.byKind,
       peakBytes: peak.peak,
       peakAboveIdleBytes: peak.aboveIdle,
+      nonFilePeakAboveIdleBytes: peak.nonFileAboveIdle,
       atPeakAboveIdleByKind: peak.atPeakByKind,
       ownPeakAboveIdleByKind: peak.ownPeakByKind,
       servedBytes: served.seedBytes,
       servedRequests: served.seedRequests,
+      /** 1-minute load average when the download started (other work on the machine). */
+      load,
       sha256Ok,
       downloads,
       diagnostics,
@@ -225,7 +245,7 @@ async function measure(o) {
       samples: samples.length,
       /** [ms since the click, MiB above idle] */
       timeline: samples.map((s) => [
-        Math.round(s.t - t),
+        Math.round(s.t - t0),
         Math.round(((s.total - idle.total) / MiB) * 10) / 10,
       ]),
     };
@@ -242,7 +262,8 @@ function printReport(summaries, all, meta) {
   const lines = [];
   lines.push('');
   lines.push(
-    `Swarmlink benchmark: ${meta.chromium}, ${meta.cpus} CPUs, ${meta.runs} run(s) per size; ` +
+    `Swarmlink benchmark (${meta.gitHead}, extension built ${meta.extensionBuilt}): ` +
+      `${meta.chromium}, ${meta.cpus} CPUs, ${meta.runs} run(s) per size; ` +
       'time = click (or downloads.download) → file complete on disk; ' +
       'memory = peak Σ PSS of all Chromium processes − idle just before.',
   );
@@ -250,19 +271,43 @@ function printReport(summaries, all, meta) {
   lines.push('Per run');
   lines.push(
     table(
-      ['size', 'run', 'who', 'time s', 'MiB/s', 'idle MiB', 'peak−idle MiB', 'served MiB', 'note'],
+      [
+        'size',
+        'run',
+        'who',
+        'time s',
+        'MiB/s',
+        'save s',
+        'idle MiB',
+        'peak−idle MiB',
+        '(non-file)',
+        'served MiB',
+        'load',
+        'note',
+      ],
       all.map((m) => [
         `${m.sizeMiB} MiB`,
         String(m.run),
         m.mode,
         secs(m.timeMs),
         m.mibPerS ? m.mibPerS.toFixed(0) : '—',
+        secs(m.saveMs),
         mib(m.idleBytes, 0),
         mib(m.peakAboveIdleBytes),
+        mib(m.nonFilePeakAboveIdleBytes),
         mib(m.servedBytes, 0),
+        m.load.toFixed(1),
         m.error ?? (m.sha256Ok ? 'sha256 ok' : ''),
       ]),
     ),
+  );
+  lines.push(
+    'save s: from the start of the downloads item that wrote the file to the file complete ' +
+      '(swarmlink: saving the verified file from OPFS; browser: the whole download).',
+  );
+  lines.push(
+    `load: 1-minute load average when the download started (${meta.cpus} CPUs; ` +
+      'well above 1 means other work competed). (non-file): the same without file-backed pages.',
   );
   lines.push('');
   lines.push('Summary (medians; ratio = swarmlink / browser, median of the per-run ratios)');
@@ -271,6 +316,7 @@ function printReport(summaries, all, meta) {
       [
         'size',
         'swarmlink s',
+        '(saving)',
         'browser s',
         'time ratio',
         'swarmlink peak−idle MiB',
@@ -281,6 +327,7 @@ function printReport(summaries, all, meta) {
       summaries.map((s) => [
         `${s.sizeMiB} MiB`,
         secs(s.swarmlink.timeMs),
+        secs(s.swarmlink.saveMs),
         secs(s.browser.timeMs),
         ratio(s.timeRatio),
         mib(s.swarmlink.peakAboveIdleBytes),
@@ -309,6 +356,13 @@ function printReport(summaries, all, meta) {
             'total (peak of the sum)',
             ...summaries.map((s) => mib(s[who].peakAboveIdleBytes)),
             ...(grow ? [mib(last[who].peakAboveIdleBytes - first[who].peakAboveIdleBytes)] : []),
+          ],
+          [
+            'total, non-file pages only',
+            ...summaries.map((s) => mib(s[who].nonFilePeakAboveIdleBytes)),
+            ...(grow
+              ? [mib(last[who].nonFilePeakAboveIdleBytes - first[who].nonFilePeakAboveIdleBytes)]
+              : []),
           ],
           ...kinds.map((k) => [
             `  ${k}`,
@@ -341,8 +395,11 @@ async function inner() {
   const tmpRoot = await mkdtemp(path.join(os.tmpdir(), 'swarmlink-bench-'));
   // A snapshot, so that a rebuild during the benchmark cannot change the extension under test.
   const extensionDir = path.join(tmpRoot, 'extension');
+  const extensionBuilt = (await stat(path.join(EXTENSION_DIR, 'manifest.json'))).mtime;
   await cp(EXTENSION_DIR, extensionDir, { recursive: true });
-  log(`sizes ${cfg.sizes.join(', ')} MiB, ${cfg.runs} run(s) each; extension snapshot in ${tmpRoot}`);
+  log(
+    `sizes ${cfg.sizes.join(', ')} MiB, ${cfg.runs} run(s) each; extension snapshot in ${tmpRoot}`,
+  );
 
   /** @type {any[]} */
   const all = [];
@@ -372,7 +429,17 @@ async function inner() {
               extensionDir,
               tmpRoot,
               cfg,
-            });
+            }).catch((err) => ({
+              // The browser failed to start, or the page or service worker went away.
+              mode,
+              sizeMiB,
+              run,
+              ok: false,
+              error: `run failed: ${err instanceof Error ? err.message.split('\n')[0] : err}`,
+              timeMs: null,
+              load: os.loadavg()[0],
+              diagnostics: { stack: err instanceof Error ? err.stack : undefined },
+            }));
             if (verify && m.sha256Ok !== undefined) verified = true;
             all.push(m);
             log(
@@ -402,6 +469,12 @@ async function inner() {
     memoryBytes: os.totalmem(),
     runs: cfg.runs,
     config: cfg,
+    /** What was measured: the commit, and when .output/chrome-mv3 was built. */
+    gitHead: spawnSync('git', ['rev-parse', '--short', 'HEAD'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    }).stdout?.trim(),
+    extensionBuilt: extensionBuilt.toISOString(),
   };
   printReport(summaries, all, meta);
   await mkdir(path.dirname(RESULTS_FILE), { recursive: true });

@@ -205,6 +205,19 @@ export function describePieceStoreContract(
       await expectPieces(t, 7);
     });
 
+    it('hands the written buffer back for reuse without touching what was stored', async () => {
+      const t = await open(store, makeLayout(64, [256]));
+      const back = await t.writePiece(0, pieceData(t.layout, 5, 0));
+      expect(back).toBeInstanceOf(ArrayBuffer);
+      expect(back!.byteLength).toBe(64);
+      // The caller reuses that memory for the next piece, as the engine's BufferPool does.
+      const reused = new Uint8Array(back!);
+      reused.set(pieceData(t.layout, 5, 1));
+      await t.writePiece(1, reused);
+      expectBytes(await t.readPiece(0), expectedPiece(t.layout, 5, 0), 'piece 0');
+      expectBytes(await t.readPiece(1), expectedPiece(t.layout, 5, 1), 'piece 1');
+    });
+
     it('leaves the caller buffer usable when the piece is a view into a larger one', async () => {
       const t = await open(store, makeLayout(64, [200]));
       const big = new Uint8Array(1000).fill(9);

@@ -15,3 +15,11 @@ export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false;
   return true;
 }
+
+/** The ArrayBuffer behind `data` when `data` covers all of it (so it can be moved or reused). */
+export function wholeBuffer(data: Uint8Array): ArrayBuffer | undefined {
+  const buf = data.buffer;
+  return buf instanceof ArrayBuffer && data.byteOffset === 0 && data.byteLength === buf.byteLength
+    ? buf
+    : undefined;
+}

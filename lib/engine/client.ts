@@ -10,6 +10,7 @@ import { parseMagnet, type Magnet } from './magnet.ts';
 import { parseMetainfo, type Metainfo } from './metainfo.ts';
 import type { RecordStore, TorrentRecord } from './records.ts';
 import { Torrent, type TorrentView } from './torrent.ts';
+import { BufferPool } from './buffer-pool.ts';
 
 export type AddSource =
   | { kind: 'file'; bytes: Uint8Array; name?: string }
@@ -39,8 +40,12 @@ export class Client extends Emitter<Events> {
   private readonly byHash = new Map<string, Torrent>();
   private nextId = 1;
 
-  constructor(private readonly deps: ClientDeps) {
+  private readonly deps: ClientDeps;
+
+  constructor(deps: ClientDeps) {
     super();
+    // One pool of piece buffers for all torrents.
+    this.deps = { ...deps, buffers: deps.buffers ?? new BufferPool() };
   }
 
   list(): Torrent[] {

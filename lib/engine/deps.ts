@@ -1,3 +1,4 @@
+import type { BufferPool } from './buffer-pool.ts';
 import type { PieceStore } from './piece-store.ts';
 
 export type DigestAlgorithm = 'SHA-1' | 'SHA-256';
@@ -23,6 +24,8 @@ export interface EngineDeps {
   clock: Clock;
   /** Uniform random number in [0, 1). */
   random(): number;
+  /** Piece buffers to reuse (one pool per client); a torrent makes its own without it. */
+  buffers?: BufferPool;
 }
 
 /** WebCrypto digest, available in browsers, workers and Node >= 20. */

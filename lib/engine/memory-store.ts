@@ -10,6 +10,7 @@ import {
   type StorageLayout,
   type TorrentStorage,
 } from './piece-store.ts';
+import { wholeBuffer } from './bytes.ts';
 
 interface StoredTorrent {
   /** File buffers by file index, allocated on first write; pad files never get one. */
@@ -47,7 +48,7 @@ class MemoryTorrentStorage implements TorrentStorage {
     return new Set(this.stored.verified);
   }
 
-  async writePiece(index: number, data: Uint8Array): Promise<void> {
+  async writePiece(index: number, data: Uint8Array): Promise<ArrayBuffer | undefined> {
     this.checkOpen();
     this.checkIndex(index);
     const size = pieceSize(this.layout, index);
@@ -62,6 +63,8 @@ class MemoryTorrentStorage implements TorrentStorage {
       }
       file.set(data.subarray(s.pieceOffset, s.pieceOffset + s.length), s.fileOffset);
     }
+    // Copied: the caller may reuse its buffer at once.
+    return wholeBuffer(data);
   }
 
   async markVerified(index: number): Promise<void> {

@@ -32,9 +32,11 @@ export interface TorrentStorage {
   verified(): Promise<Set<number>>;
   /**
    * Writes a whole piece (its bytes split across the files it spans; bytes that fall in
-   * pad files are dropped) and flushes. Does not mark it verified.
+   * pad files are dropped) and flushes. Does not mark it verified. The store takes `data`
+   * (the caller must not use it afterwards) and resolves with a buffer the caller may reuse
+   * for another piece (the same memory, handed back), or undefined.
    */
-  writePiece(index: number, data: Uint8Array): Promise<void>;
+  writePiece(index: number, data: Uint8Array): Promise<ArrayBuffer | undefined>;
   /** Marks a written piece as verified (persisted; may be batched, never before the write). */
   markVerified(index: number): Promise<void>;
   /** Reads a whole piece back (pad bytes are zeros). */

@@ -11,7 +11,8 @@ import { pieceHash } from './metainfo.ts';
 import { Picker } from './picker.ts';
 import { piecesOfFile, pieceSpans, type TorrentStorage } from './piece-store.ts';
 import { WebSeed } from './webseed.ts';
-import { equalBytes } from './bytes.ts';
+import { equalBytes, wholeBuffer } from './bytes.ts';
+import { BufferPool } from './buffer-pool.ts';
 
 export type TorrentState =
   | 'fetching' // getting the .torrent file
@@ -72,6 +73,7 @@ export class Torrent extends Emitter<Events> {
   private filesLeft: Uint32Array | undefined;
   private rate = { bytes: 0, since: 0, value: 0 };
   private destroyed = false;
+  private readonly buffers: BufferPool;
 
   constructor(
     readonly id: string,
@@ -79,6 +81,7 @@ export class Torrent extends Emitter<Events> {
     init: { name: string; state: TorrentState; addedAt: number },
   ) {
     super();
+    this.buffers = deps.buffers ?? new BufferPool();
     this.name = init.name;
     this.state = init.state;
     this.addedAt = init.addedAt;
@@ -152,6 +155,7 @@ export class Torrent extends Emitter<Events> {
         random: this.deps.random,
         picker: this.picker!,
         deliver: (i, data) => this.deliver(i, data),
+        alloc: (size) => this.buffers.alloc(size),
       },
     );
     ws.on('state', () => this.onSourceState());
@@ -167,16 +171,19 @@ export class Torrent extends Emitter<Events> {
     const picker = this.picker!;
     if (this.destroyed || picker.has(index)) {
       picker.release(index);
+      this.buffers.recycle(wholeBuffer(data));
       return true;
     }
     const hash = await this.deps.digest('SHA-1', data);
     if (!equalBytes(hash, pieceHash(meta, index))) {
       picker.release(index);
+      this.buffers.recycle(wholeBuffer(data));
       this.emit('warning', `piece ${index} failed verification`);
       return false;
     }
     try {
-      await this.storage!.writePiece(index, data);
+      // The store takes the buffer and hands it back once written: reuse it.
+      this.buffers.recycle(await this.storage!.writePiece(index, data));
       await this.storage!.markVerified(index);
     } catch (err) {
       picker.release(index);

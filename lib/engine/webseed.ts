@@ -7,8 +7,9 @@
 import type { Clock } from './deps.ts';
 import { Emitter } from './emitter.ts';
 import { WebSeedError, errorMessage } from './errors.ts';
-import { pieceSize, type StorageLayout } from './piece-store.ts';
+import type { StorageLayout } from './piece-store.ts';
 import type { Picker } from './picker.ts';
+import { PieceAssembler } from './piece-assembler.ts';
 import { webSeedFileUrl } from './webseed-url.ts';
 
 export interface WebSeedTorrent extends StorageLayout {
@@ -22,8 +23,10 @@ export interface WebSeedContext {
   clock: Clock;
   random(): number;
   picker: Picker;
-  /** Verifies and stores a piece; false when its hash was wrong. */
+  /** Verifies and stores a piece; false when its hash was wrong. Takes `data` over. */
   deliver(index: number, data: Uint8Array, from: WebSeed): Promise<boolean>;
+  /** A piece buffer (reused memory when the torrent has a pool). */
+  alloc?(size: number): Uint8Array;
 }
 
 export type WebSeedState = 'active' | 'idle' | 'retrying' | 'failed' | 'stopped';
@@ -158,7 +161,10 @@ export class WebSeed extends Emitter<Events> {
   /** Fetches pieces [first, first+count) and delivers each; releases what it did not deliver. */
   private async fetchRun(first: number, count: number): Promise<void> {
     const t = this.torrent;
-    const assembler = new PieceAssembler(t, first, count, (i, data) => this.deliverPiece(i, data));
+    const alloc = this.ctx.alloc ?? ((size: number) => new Uint8Array(size));
+    const assembler = new PieceAssembler(t, first, count, alloc, (i, data) =>
+      this.deliverPiece(i, data),
+    );
     this.runs.add(assembler);
     try {
       const start = first * t.pieceLength;
@@ -170,6 +176,7 @@ export class WebSeed extends Emitter<Events> {
         if (file.pad) await assembler.push(new Uint8Array(e - s));
         else await this.fetchRange(file, s - file.offset, e - s, assembler);
       }
+      await assembler.drain();
     } finally {
       if (this.runs.delete(assembler)) assembler.releaseRest(this.ctx.picker);
     }
@@ -260,48 +267,4 @@ function checkResponse(
     throw new WebSeedError(seed, `unexpected HTTP ${s}`, s >= 400);
   }
   if (!res.body) throw new WebSeedError(seed, 'response has no body', false);
-}
-
-/** Collects streamed bytes into whole pieces, handing each on as it completes. */
-class PieceAssembler {
-  next: number;
-  private buf: Uint8Array;
-  private filled = 0;
-
-  constructor(
-    private readonly layout: StorageLayout,
-    first: number,
-    count: number,
-    private readonly onPiece: (index: number, data: Uint8Array) => Promise<void>,
-  ) {
-    this.next = first;
-    this.end = first + count;
-    this.buf = new Uint8Array(pieceSize(layout, first));
-  }
-
-  private end: number;
-
-  /** Gives back the pieces not handed on yet; whatever arrives after is dropped. */
-  releaseRest(picker: Picker): void {
-    for (let i = this.next; i < this.end; i++) picker.release(i);
-    this.end = this.next;
-  }
-
-  async push(chunk: Uint8Array): Promise<void> {
-    let off = 0;
-    while (off < chunk.byteLength && this.next < this.end) {
-      const n = Math.min(chunk.byteLength - off, this.buf.byteLength - this.filled);
-      this.buf.set(chunk.subarray(off, off + n), this.filled);
-      this.filled += n;
-      off += n;
-      if (this.filled === this.buf.byteLength) {
-        const index = this.next;
-        const data = this.buf;
-        this.next++;
-        if (this.next < this.end) this.buf = new Uint8Array(pieceSize(this.layout, this.next));
-        this.filled = 0;
-        await this.onPiece(index, data);
-      }
-    }
-  }
 }

@@ -2,6 +2,7 @@
  * The browser piece store: piece data in OPFS (one OPFS file per torrent file, written by
  * opfs-worker.ts through sync access handles), the bitfield of verified pieces in IndexedDB.
  */
+import { wholeBuffer } from '../engine/bytes.ts';
 import { StoreError, errorMessage } from '../engine/errors.ts';
 import {
   pieceSize,
@@ -134,7 +135,7 @@ class BrowserTorrentStorage implements TorrentStorage {
    * The piece's buffer is transferred to the worker (so `data` is detached afterwards)
    * when `data` covers its whole ArrayBuffer; otherwise the piece is copied first.
    */
-  async writePiece(index: number, data: Uint8Array): Promise<void> {
+  async writePiece(index: number, data: Uint8Array): Promise<ArrayBuffer | undefined> {
     this.checkOpen();
     this.checkIndex(index);
     const size = pieceSize(this.layout, index);
@@ -147,15 +148,14 @@ class BrowserTorrentStorage implements TorrentStorage {
       pieceOffset: s.pieceOffset,
       length: s.length,
     }));
-    if (spans.length === 0) return;
-    const whole =
-      data.buffer instanceof ArrayBuffer &&
-      data.byteOffset === 0 &&
-      data.byteLength === data.buffer.byteLength;
-    const buffer = whole ? (data.buffer as ArrayBuffer) : data.slice().buffer;
+    if (spans.length === 0) return undefined;
+    const buffer = wholeBuffer(data) ?? data.slice().buffer;
     this.writing.set(index, (this.writing.get(index) ?? 0) + 1);
     try {
-      await this.client.call({ op: 'writePiece', dir: this.dir, spans, data: buffer }, [buffer]);
+      // The worker hands the buffer back once written: the caller reuses it (BufferPool).
+      return await this.client.call({ op: 'writePiece', dir: this.dir, spans, data: buffer }, [
+        buffer,
+      ]);
     } finally {
       const n = (this.writing.get(index) ?? 1) - 1;
       if (n > 0) this.writing.set(index, n);

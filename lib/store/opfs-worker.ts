@@ -148,7 +148,8 @@ async function handle(req: OpfsRequestBody): Promise<ArrayBuffer | undefined> {
   switch (req.op) {
     case 'writePiece':
       await writePiece(req.dir, req.spans, req.data);
-      return undefined;
+      // Handed back (transferred) for reuse: no buffer per piece is left for the GC here.
+      return req.data;
     case 'read':
       return read(req.dir, req.file, req.offset, req.length);
     case 'ensureFile':

@@ -101,7 +101,7 @@ export async function waitForFile(path, size, timeoutMs, pollMs = 20) {
 export function downloadsInBrowser(sw) {
   return sw.evaluate(async () => {
     const api = /** @type {any} */ (globalThis).chrome;
-    /** @type {{ filename: string, state: string, url: string, bytesReceived: number, error?: string }[]} */
+    /** @type {{ filename: string, state: string, url: string, bytesReceived: number, error?: string, startTime: string, endTime?: string }[]} */
     const items = await api.downloads.search({});
     return items.map((i) => ({
       filename: i.filename,
@@ -109,6 +109,8 @@ export function downloadsInBrowser(sw) {
       url: i.url.slice(0, 120),
       bytesReceived: i.bytesReceived,
       error: i.error,
+      startTime: i.startTime,
+      endTime: i.endTime,
     }));
   });
 }
@@ -123,8 +125,8 @@ export async function popupState(context, extensionId) {
     await page.goto(`chrome-extension://${extensionId}/popup.html`);
     await sleep(500);
     return await page.evaluate(() =>
-      [...document.querySelectorAll('[role="progressbar"]')].map(
-        (el) =>
+      [.../** @type {any} */ (globalThis).document.querySelectorAll('[role="progressbar"]')].map(
+        (/** @type {any} */ el) =>
           `${el.getAttribute('aria-label')}: ${el.getAttribute('aria-valuenow')}% — ${(
             el.closest('[role="listitem"], li')?.textContent ?? ''
           )

@@ -44,7 +44,7 @@ export async function startDemoWorker(mib, log) {
   const ready = /** @type {any} */ (await reply('ready'));
   return {
     ...ready.demo,
-    stats: async () => (/** @type {any} */ (await request('stats'))).stats,
+    stats: async () => /** @type {any} */ (await request('stats')).stats,
     resetStats: async () => void (await request('reset-stats')),
     async close() {
       await request('close');

@@ -4,7 +4,12 @@ import { readFile, readdir } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-/** @typedef {{ t: number, total: number, byKind: Record<string, number>, processes: number }} Sample */
+/**
+ * total: Σ PSS. nonFile: Σ (PSS − Pss_File), i.e. anonymous and shared memory only: PSS of
+ * file-backed pages (the Chromium binary, libraries, fonts) is split among every process on the
+ * machine that maps them, so it moves when another Chromium starts or stops elsewhere.
+ * @typedef {{ t: number, total: number, nonFile: number, byKind: Record<string, number>, processes: number }} Sample
+ */
 
 /** @param {string} pid @returns {Promise<{ ppid: number, start: string } | null>} */
 async function readStat(pid) {
@@ -87,12 +92,16 @@ export function processKind(args) {
   return type;
 }
 
-/** @param {number} pid @returns {Promise<number | null>} PSS in bytes */
+/** @param {number} pid @returns {Promise<{ pss: number, file: number } | null>} bytes */
 async function pss(pid) {
   try {
     const text = await readFile(`/proc/${pid}/smaps_rollup`, 'utf8');
-    const m = /^Pss:\s+(\d+)\s+kB/m.exec(text);
-    return m ? Number(m[1]) * 1024 : null;
+    const field = (/** @type {string} */ name) => {
+      const m = new RegExp(`^${name}:\\s+(\\d+)\\s+kB`, 'm').exec(text);
+      return m ? Number(m[1]) * 1024 : null;
+    };
+    const total = field('Pss');
+    return total === null ? null : { pss: total, file: field('Pss_File') ?? 0 };
   } catch {
     return null;
   }
@@ -134,20 +143,22 @@ export function createTreeSampler(rootPid) {
           kind = processKind(await cmdline(pid));
           kinds.set(key, kind);
         }
-        return { kind, bytes: await pss(pid) };
+        return { kind, mem: await pss(pid) };
       }),
     );
     /** @type {Record<string, number>} */
     const byKind = {};
     let total = 0;
+    let nonFile = 0;
     let processes = 0;
-    for (const { kind, bytes } of parts) {
-      if (bytes === null) continue;
-      byKind[kind] = (byKind[kind] ?? 0) + bytes;
-      total += bytes;
+    for (const { kind, mem } of parts) {
+      if (mem === null) continue;
+      byKind[kind] = (byKind[kind] ?? 0) + mem.pss;
+      total += mem.pss;
+      nonFile += mem.pss - mem.file;
       processes++;
     }
-    return { t: performance.now(), total, byKind, processes };
+    return { t: performance.now(), total, nonFile, byKind, processes };
   }
 
   /**
@@ -197,18 +208,25 @@ export function idleLevel(samples) {
   /** @type {Record<string, number>} */
   const byKind = {};
   for (const k of kinds) byKind[k] = median(samples.map((s) => s.byKind[k] ?? 0));
-  return { total: median(samples.map((s) => s.total)), byKind };
+  return {
+    total: median(samples.map((s) => s.total)),
+    nonFile: median(samples.map((s) => s.nonFile)),
+    byKind,
+  };
 }
 
 /**
  * Peak of the total, the per-kind split at that moment, and each kind's own peak.
  * @param {Sample[]} samples
- * @param {{ total: number, byKind: Record<string, number> }} idle
+ * @param {{ total: number, nonFile: number, byKind: Record<string, number> }} idle
  */
 export function peakAbove(samples, idle) {
   let at = samples[0];
   for (const s of samples) if (at && s.total > at.total) at = s;
-  const kinds = new Set([...Object.keys(idle.byKind), ...samples.flatMap((s) => Object.keys(s.byKind))]);
+  const kinds = new Set([
+    ...Object.keys(idle.byKind),
+    ...samples.flatMap((s) => Object.keys(s.byKind)),
+  ]);
   /** @type {Record<string, number>} */
   const atPeakByKind = {};
   /** @type {Record<string, number>} */
@@ -221,6 +239,7 @@ export function peakAbove(samples, idle) {
   return {
     peak: at?.total ?? NaN,
     aboveIdle: (at?.total ?? NaN) - idle.total,
+    nonFileAboveIdle: Math.max(...samples.map((s) => s.nonFile)) - idle.nonFile,
     atPeakByKind,
     ownPeakByKind,
   };

@@ -7,7 +7,7 @@ const MiB = 1024 * 1024;
 export const mib = (bytes, digits = 1) =>
   bytes === null || bytes === undefined || !Number.isFinite(bytes)
     ? '—'
-    : (bytes / MiB).toFixed(digits);
+    : (bytes / MiB).toFixed(digits).replace(/^-(0\.?0*)$/, '$1');
 
 /** @param {number | null | undefined} ms */
 export const secs = (ms) =>
@@ -27,15 +27,14 @@ export function table(headers, rows) {
     cells
       .map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0)))
       .join('  ');
-  return [line(headers), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line)].join(
-    '\n',
-  );
+  return [line(headers), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
 /**
  * @typedef {{
  *   mode: 'swarmlink' | 'browser', sizeMiB: number, run: number, ok: boolean, error?: string,
  *   timeMs: number | null, idleBytes: number, peakBytes: number, peakAboveIdleBytes: number,
+ *   nonFilePeakAboveIdleBytes: number, saveMs: number | null,
  *   ownPeakAboveIdleByKind: Record<string, number>, servedBytes: number,
  * }} Measurement
  */
@@ -77,14 +76,18 @@ export function summarize(all, sizeMiB) {
   ].sort();
   /** @param {Measurement[]} list */
   const byKind = (list) =>
-    Object.fromEntries(kinds.map((k) => [k, medianOf(list, (m) => m.ownPeakAboveIdleByKind[k] ?? 0)]));
+    Object.fromEntries(
+      kinds.map((k) => [k, medianOf(list, (m) => m.ownPeakAboveIdleByKind[k] ?? 0)]),
+    );
   return {
     sizeMiB,
     runs: runs.length,
     okRuns: { swarmlink: sl.filter((m) => m.ok).length, browser: br.filter((m) => m.ok).length },
     swarmlink: {
       timeMs: medianOf(sl, (m) => m.timeMs),
+      saveMs: medianOf(sl, (m) => m.saveMs),
       peakAboveIdleBytes: medianOf(sl, (m) => m.peakAboveIdleBytes),
+      nonFilePeakAboveIdleBytes: medianOf(sl, (m) => m.nonFilePeakAboveIdleBytes),
       idleBytes: medianOf(sl, (m) => m.idleBytes),
       servedBytes: medianOf(sl, (m) => m.servedBytes),
       ownPeakAboveIdleByKind: byKind(sl),
@@ -92,6 +95,7 @@ export function summarize(all, sizeMiB) {
     browser: {
       timeMs: medianOf(br, (m) => m.timeMs),
       peakAboveIdleBytes: medianOf(br, (m) => m.peakAboveIdleBytes),
+      nonFilePeakAboveIdleBytes: medianOf(br, (m) => m.nonFilePeakAboveIdleBytes),
       idleBytes: medianOf(br, (m) => m.idleBytes),
       servedBytes: medianOf(br, (m) => m.servedBytes),
       ownPeakAboveIdleByKind: byKind(br),

@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { PieceAssembler } from './piece-assembler.ts';
+import { Picker } from './picker.ts';
+import type { StorageLayout } from './piece-store.ts';
+
+const layout: StorageLayout = {
+  infoHash: 'a'.repeat(40),
+  pieceLength: 4,
+  pieceCount: 5,
+  length: 18,
+  files: [{ length: 18, offset: 0, pad: false }],
+};
+
+const bytes = (n: number, from = 0) => Uint8Array.from({ length: n }, (_, i) => from + i);
+
+/** Hand-offs that finish only when the test says so. */
+function gated() {
+  const handed: { index: number; data: number[]; finish: (err?: Error) => void }[] = [];
+  const onPiece = (index: number, data: Uint8Array) =>
+    new Promise<void>((resolve, reject) => {
+      handed.push({ index, data: [...data], finish: (err) => (err ? reject(err) : resolve()) });
+    });
+  return { handed, onPiece };
+}
+
+describe('PieceAssembler', () => {
+  it('cuts a stream into pieces, the last one short, across chunk boundaries', async () => {
+    const { handed, onPiece } = gated();
+    const a = new PieceAssembler(layout, 0, 5, (n) => new Uint8Array(n), onPiece, 10);
+    await a.push(bytes(3));
+    await a.push(bytes(10, 3));
+    await a.push(bytes(5, 13));
+    expect(handed.map((h) => h.index)).toEqual([0, 1, 2, 3, 4]);
+    expect(handed.map((h) => h.data)).toEqual([
+      [0, 1, 2, 3],
+      [4, 5, 6, 7],
+      [8, 9, 10, 11],
+      [12, 13, 14, 15],
+      [16, 17],
+    ]);
+    handed.forEach((h) => h.finish());
+    await a.drain();
+  });
+
+  it('keeps at most maxPending hand-offs running: the stream waits for the oldest', async () => {
+    const { handed, onPiece } = gated();
+    const a = new PieceAssembler(layout, 0, 5, (n) => new Uint8Array(n), onPiece, 2);
+    await a.push(bytes(4));
+    const second = a.push(bytes(4, 4));
+    // Two hand-offs in flight: the second push waits.
+    let done = false;
+    void second.then(() => (done = true));
+    await Promise.resolve();
+    expect(handed).toHaveLength(2);
+    expect(done).toBe(false);
+    handed[0]!.finish();
+    await second;
+    expect(done).toBe(true);
+  });
+
+  it('rethrows a failed hand-off from the next push or from drain', async () => {
+    const { handed, onPiece } = gated();
+    const a = new PieceAssembler(layout, 0, 5, (n) => new Uint8Array(n), onPiece, 4);
+    await a.push(bytes(4));
+    handed[0]!.finish(new Error('wrong bytes'));
+    await expect(a.drain()).rejects.toThrow('wrong bytes');
+    await expect(a.push(bytes(4, 4))).rejects.toThrow('wrong bytes');
+  });
+
+  it('releaseRest gives back the pieces not handed on, and drops later bytes', async () => {
+    const { handed, onPiece } = gated();
+    const picker = new Picker(5);
+    const run = picker.reserveRun(5)!;
+    expect(run).toEqual({ first: 0, count: 5 });
+    const a = new PieceAssembler(layout, 0, 5, (n) => new Uint8Array(n), onPiece, 4);
+    await a.push(bytes(6));
+    a.releaseRest(picker);
+    expect(picker.reserveRun(5)).toEqual({ first: 1, count: 4 });
+    await a.push(bytes(12, 6));
+    expect(handed.map((h) => h.index)).toEqual([0]);
+  });
+});
