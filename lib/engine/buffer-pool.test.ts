@@ -35,4 +35,11 @@ describe('BufferPool', () => {
     small.recycle(d);
     expect(small.pooledBytes).toBe(0);
   });
+
+  it('clear lets go of everything', () => {
+    const pool = new BufferPool();
+    pool.recycle(pool.alloc(1024).buffer);
+    pool.clear();
+    expect(pool.pooledBytes).toBe(0);
+  });
 });

@@ -9,7 +9,7 @@ export class BufferPool {
   private readonly free = new Map<number, ArrayBuffer[]>();
   private bytes = 0;
 
-  constructor(private readonly maxBytes = 64 * 1024 * 1024) {}
+  constructor(private readonly maxBytes = 32 * 1024 * 1024) {}
 
   /** A buffer of `size` bytes; its contents are arbitrary (the caller overwrites it). */
   alloc(size: number): Uint8Array {
@@ -29,6 +29,12 @@ export class BufferPool {
     list.push(buffer);
     this.free.set(size, list);
     this.bytes += size;
+  }
+
+  /** Lets go of every pooled buffer (nothing is downloading). */
+  clear(): void {
+    this.free.clear();
+    this.bytes = 0;
   }
 
   get pooledBytes(): number {

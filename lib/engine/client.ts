@@ -126,11 +126,19 @@ export class Client extends Emitter<Events> {
   private create(name: string, state: Torrent['state'], addedAt = this.deps.clock.now()): Torrent {
     const t = new Torrent(`t${this.nextId++}`, this.deps, { name, state, addedAt });
     this.torrents.set(t.id, t);
-    t.on('update', () => this.emit('update', t));
+    t.on('update', () => {
+      this.trimBuffers();
+      this.emit('update', t);
+    });
     t.on('file-complete', (f) => this.emit('file-complete', t, f));
     t.on('error', (m) => this.emit('error', t, m));
     this.emit('update', t);
     return t;
+  }
+
+  /** Pooled piece buffers are only worth their memory while something downloads. */
+  private trimBuffers(): void {
+    if (!this.list().some((t) => t.state === 'downloading')) this.deps.buffers?.clear();
   }
 
   private async startWith(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PieceAssembler } from './piece-assembler.ts';
+import { PieceAssembler, pumpBody } from './piece-assembler.ts';
 import { Picker } from './picker.ts';
 import type { StorageLayout } from './piece-store.ts';
 
@@ -77,6 +77,50 @@ describe('PieceAssembler', () => {
     a.releaseRest(picker);
     expect(picker.reserveRun(5)).toEqual({ first: 1, count: 4 });
     await a.push(bytes(12, 6));
+    expect(handed.map((h) => h.index)).toEqual([0]);
+  });
+
+  it.each([
+    ['a byte stream, read with a BYOB reader', 'bytes'],
+    ['a plain stream, read chunk by chunk', undefined],
+  ] as const)('pumpBody: %s', async (_, type) => {
+    const chunks = [bytes(3), bytes(7, 3), bytes(8, 10), bytes(5, 18)];
+    const body = new ReadableStream<Uint8Array>({
+      type,
+      start(controller) {
+        for (const c of chunks) controller.enqueue(c);
+        controller.close();
+      },
+    } as UnderlyingDefaultSource<Uint8Array>);
+    const { handed, onPiece } = gated();
+    const a = new PieceAssembler(layout, 0, 5, (n) => new Uint8Array(n), onPiece, 10);
+    let counted = 0;
+    // 18 bytes wanted out of 23 sent: the rest is left unread.
+    const got = await pumpBody(body, 18, a, (n) => (counted += n));
+    expect(got).toBe(18);
+    expect(counted).toBe(18);
+    expect(handed.map((h) => h.data)).toEqual([
+      [0, 1, 2, 3],
+      [4, 5, 6, 7],
+      [8, 9, 10, 11],
+      [12, 13, 14, 15],
+      [16, 17],
+    ]);
+    handed.forEach((h) => h.finish());
+    await a.drain();
+  });
+
+  it('pumpBody reports a body that ends early', async () => {
+    const body = new ReadableStream<Uint8Array>({
+      type: 'bytes',
+      start(controller) {
+        controller.enqueue(bytes(6));
+        controller.close();
+      },
+    });
+    const { handed, onPiece } = gated();
+    const a = new PieceAssembler(layout, 0, 5, (n) => new Uint8Array(n), onPiece, 10);
+    expect(await pumpBody(body, 18, a, () => {})).toBe(6);
     expect(handed.map((h) => h.index)).toEqual([0]);
   });
 });

@@ -7,6 +7,53 @@
 import { pieceSize, type StorageLayout } from './piece-store.ts';
 import type { Picker } from './picker.ts';
 
+/**
+ * Reads `length` bytes of `body` into the assembler: straight into piece memory with a
+ * BYOB reader where the stream supports it (browsers and Node), else chunk by chunk.
+ * Returns how many bytes it got (fewer when the body ended early).
+ */
+export async function pumpBody(
+  body: ReadableStream<Uint8Array>,
+  length: number,
+  sink: PieceAssembler,
+  onBytes: (n: number) => void,
+): Promise<number> {
+  let byob: ReadableStreamBYOBReader | null = null;
+  try {
+    byob = body.getReader({ mode: 'byob' });
+  } catch {
+    // Not a byte stream: read chunks.
+  }
+  const reader = byob ?? body.getReader();
+  let got = 0;
+  try {
+    while (got < length) {
+      if (byob) {
+        const window = sink.window(length - got);
+        if (!window) break;
+        const { done, value } = await byob.read(window);
+        if (done) {
+          if (value) sink.restore(value);
+          break;
+        }
+        got += value.byteLength;
+        onBytes(value.byteLength);
+        await sink.commit(value);
+      } else {
+        const { done, value } = await (reader as ReadableStreamDefaultReader<Uint8Array>).read();
+        if (done) break;
+        const take = Math.min(value.byteLength, length - got);
+        got += take;
+        onBytes(take);
+        await sink.push(take === value.byteLength ? value : value.subarray(0, take));
+      }
+    }
+  } finally {
+    reader.cancel().catch(() => {});
+  }
+  return got;
+}
+
 export class PieceAssembler {
   /** The next piece not handed on yet. */
   next: number;
@@ -51,6 +98,39 @@ export class PieceAssembler {
         await this.handOn(index, data);
       }
     }
+  }
+
+  /**
+   * The unfilled rest of the current piece (at most `max` bytes), for a BYOB reader to read
+   * straight into: no chunk is allocated and copied per read. Null when the run is done.
+   */
+  window(max: number): Uint8Array | null {
+    if (this.next >= this.end) return null;
+    const n = Math.min(max, this.buf.byteLength - this.filled);
+    return new Uint8Array(this.buf.buffer, this.buf.byteOffset + this.filled, n);
+  }
+
+  /**
+   * After a BYOB read into `window()`: `filled` is the view the reader returned (the same
+   * memory, transferred back). Hands the piece on when it is complete.
+   */
+  async commit(filled: Uint8Array): Promise<void> {
+    this.restore(filled);
+    this.filled += filled.byteLength;
+    if (this.filled < this.buf.byteLength) return;
+    const index = this.next;
+    const data = this.buf;
+    this.next++;
+    if (this.next < this.end) this.buf = this.alloc(pieceSize(this.layout, this.next));
+    this.filled = 0;
+    await this.handOn(index, data);
+  }
+
+  /** Takes back the piece's memory from a BYOB read (which transfers the buffer). */
+  restore(view: Uint8Array): void {
+    // `this.buf` is detached (length 0) while the read holds its memory: size it anew.
+    const size = pieceSize(this.layout, this.next);
+    this.buf = new Uint8Array(view.buffer, view.byteOffset - this.filled, size);
   }
 
   /** Waits for every hand-off; rethrows the first failure. */

@@ -9,7 +9,7 @@ import { Emitter } from './emitter.ts';
 import { WebSeedError, errorMessage } from './errors.ts';
 import type { StorageLayout } from './piece-store.ts';
 import type { Picker } from './picker.ts';
-import { PieceAssembler } from './piece-assembler.ts';
+import { PieceAssembler, pumpBody } from './piece-assembler.ts';
 import { webSeedFileUrl } from './webseed-url.ts';
 
 export interface WebSeedTorrent extends StorageLayout {
@@ -217,21 +217,7 @@ export class WebSeed extends Emitter<Events> {
       res.body?.cancel().catch(() => {});
       throw err;
     }
-    const reader = res.body!.getReader();
-    let got = 0;
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        const take = Math.min(value.byteLength, length - got);
-        got += take;
-        this.emit('bytes', take);
-        await sink.push(take === value.byteLength ? value : value.subarray(0, take));
-        if (got === length) break;
-      }
-    } finally {
-      reader.cancel().catch(() => {});
-    }
+    const got = await pumpBody(res.body!, length, sink, (n) => this.emit('bytes', n));
     if (got < length) {
       throw new WebSeedError(this.url, `response ended after ${got} of ${length} bytes`, false);
     }
