@@ -37,6 +37,7 @@ if (!findChromium()) {
 }
 
 run('npm', ['run', '--silent', 'build']);
+run('npm', ['run', '--silent', 'build:firefox']);
 
 const resultsDir = resolve(root, '.test-results');
 mkdirSync(resultsDir, { recursive: true });

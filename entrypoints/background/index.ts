@@ -38,7 +38,7 @@ export default defineBackground({
     };
 
     if (import.meta.env.FIREFOX) {
-      useLocalEngine(onEngineEvent);
+      useLocalEngine(onEngineEvent, (s) => updateBadge(s.torrents));
     } else {
       // Keep the engine host alive: at every service-worker start (browser start included),
       // and on a periodic alarm, so torrents resume and seed even if the document died.

@@ -3,7 +3,7 @@
  * WEB_RTC), recreated when gone. Firefox: the background page itself hosts the engine.
  */
 import { browser } from 'wxt/browser';
-import type { EngineCommand, EngineEvent } from '../protocol.ts';
+import type { EngineCommand, EngineEvent, StateMessage } from '../protocol.ts';
 
 interface OffscreenApi {
   createDocument(p: { url: string; reasons: string[]; justification: string }): Promise<void>;
@@ -48,11 +48,18 @@ let local: Promise<Local> | null = null;
  * Firefox: the engine runs here. `onEvent` receives what the host would have sent to the
  * background over runtime messaging.
  */
-export function useLocalEngine(onEvent: (e: EngineEvent) => void): void {
+export function useLocalEngine(
+  onEvent: (e: EngineEvent) => void,
+  onState: (s: StateMessage) => void,
+): void {
   local = import('../host/create-engine.ts').then(({ createEngineHost }) =>
     createEngineHost({
       toBackground: onEvent,
-      broadcast: (m) => void browser.runtime.sendMessage(m).catch(() => {}),
+      broadcast: (m) => {
+        // A page does not receive its own runtime messages: the badge is updated here.
+        onState(m);
+        void browser.runtime.sendMessage(m).catch(() => {});
+      },
     }),
   );
 }
