@@ -14,7 +14,6 @@
 // The order of the two alternates from run to run. Results: a table, and
 // .test-results/bench.json. Ratios are swarmlink / browser (DEVELOPERS.md).
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -22,17 +21,18 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { sha256File, waitForFile } from './browser.mjs';
 import {
   downloadsInBrowser,
   launchBrowser,
   popupState,
-  waitForFile,
   waitForOffscreen,
 } from './bench/browser.mjs';
 import { startDemoWorker } from './bench/demo.mjs';
 import { createTreeSampler, idleLevel, peakAbove } from './bench/memory.mjs';
 import { mib, ratio, secs, summarize, table } from './bench/report.mjs';
 import { findChromium } from './chromium.mjs';
+import { NO_NETNS_MESSAGE, spawnInLoopbackNamespace } from './netns.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const EXTENSION_DIR = path.join(ROOT, '.output', 'chrome-mv3');
@@ -77,17 +77,6 @@ function run(cmd, args) {
   }
 }
 
-/** Same as scripts/test.mjs: root uses a plain net namespace, others a user namespace too. */
-function netnsPrefix() {
-  const probe = (/** @type {string[]} */ args) =>
-    spawnSync('unshare', [...args, 'true'], { stdio: 'ignore' }).status === 0;
-  if (process.getuid?.() === 0 && probe(['--net'])) return ['unshare', '--net'];
-  if (probe(['--user', '--map-root-user', '--net'])) {
-    return ['unshare', '--user', '--map-root-user', '--net'];
-  }
-  return null;
-}
-
 /** Outside the namespace: check Chromium, build if needed, then run this script inside one. */
 function outer() {
   config(); // fail early on bad settings
@@ -99,35 +88,16 @@ function outer() {
     console.log('No built extension in .output/chrome-mv3: building it (npm run build)…');
     run('npm', ['run', '--silent', 'build']);
   }
-  const prefix = netnsPrefix();
-  if (!prefix) {
-    console.error(
-      'Cannot create a loopback-only network namespace (unshare --net); refusing to run.',
-    );
-    process.exit(1);
-  }
-  const [cmd = 'unshare', ...opts] = prefix;
-  const r = spawnSync(
-    cmd,
-    [
-      ...opts,
-      'sh',
-      '-c',
-      'ip link set lo up && exec "$0" "$@"',
-      process.execPath,
-      fileURLToPath(import.meta.url),
-      ...process.argv.slice(2),
-    ],
+  const r = spawnInLoopbackNamespace(
+    process.execPath,
+    [fileURLToPath(import.meta.url), ...process.argv.slice(2)],
     { cwd: ROOT, stdio: 'inherit', env: { ...process.env, [NETNS_ENV]: '1' } },
   );
+  if (!r) {
+    console.error(NO_NETNS_MESSAGE);
+    process.exit(1);
+  }
   process.exit(r.status ?? 1);
-}
-
-/** @param {string} file */
-async function sha256File(file) {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file, { highWaterMark: MiB })) hash.update(chunk);
-  return hash.digest('hex');
 }
 
 /** Reads a file once so that both kinds of download are served from the page cache. */
@@ -190,7 +160,7 @@ async function measure(o) {
     /** @type {string | undefined} */
     let waitError;
     try {
-      timeMs = (await waitForFile(target, file.length, cfg.timeoutMs)) - t0;
+      timeMs = (await waitForFile(target, file.length, cfg.timeoutMs, 20)) - t0;
     } catch (err) {
       error = `no complete file after ${cfg.timeoutMs / 1000} s`;
       waitError = err instanceof Error ? err.message : String(err);
@@ -204,7 +174,7 @@ async function measure(o) {
       diagnostics.wait = waitError;
       diagnostics.downloadDir = await readdir(b.downloadDir).catch(() => []);
       if (mode === 'swarmlink') {
-        diagnostics.popup = await popupState(b.context, b.extensionId).catch((e) => String(e));
+        diagnostics.popup = await popupState(b).catch((e) => String(e));
       }
     }
     const peak = peakAbove(samples, idle);

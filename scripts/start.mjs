@@ -1,11 +1,10 @@
 // `npm start`: build the extension, start the demo server (blog, web seed, tracker) and open the
 // blog page in Chromium with the extension loaded. Runs until Ctrl-C.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CHROMIUM_BASE_ARGS, findChromium } from './chromium.mjs';
+import { findChromium } from './chromium.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const EXTENSION_DIR = path.join(REPO, '.output', 'chrome-mv3');
@@ -48,41 +47,35 @@ function numberFromEnv(name, fallback) {
   return value;
 }
 
-/** Chromium reads the download folder from the profile; Playwright would otherwise take downloads over. */
-function createProfile() {
-  const userDataDir = mkdtempSync(path.join(os.tmpdir(), 'swarmlink-profile-'));
-  mkdirSync(path.join(userDataDir, 'Default'), { recursive: true });
-  const download = {
-    default_directory: DOWNLOAD_DIR,
-    prompt_for_download: false,
-    directory_upgrade: true,
-  };
-  writeFileSync(path.join(userDataDir, 'Default', 'Preferences'), JSON.stringify({ download }));
-  return userDataDir;
-}
-
-/** @param {string} executablePath @param {string} userDataDir @param {string} blogUrl */
-async function launchBrowser(executablePath, userDataDir, blogUrl) {
-  const { chromium } = await import('playwright-core');
+/**
+ * Chromium with the extension, in a fresh temporary profile that saves downloads to DOWNLOAD_DIR,
+ * on the blog page.
+ * @param {string} executablePath @param {string} blogUrl
+ */
+async function launchBrowser(executablePath, blogUrl) {
+  // Imported here: playwright-core may only just have been installed.
+  const { launchExtensionBrowser } = await import('./browser.mjs');
   const headless = !process.env.DISPLAY;
-  const context = await chromium.launchPersistentContext(userDataDir, {
+  const browser = await launchExtensionBrowser({
     executablePath,
+    extensionDir: EXTENSION_DIR,
+    downloadDir: DOWNLOAD_DIR,
     headless,
-    args: [
-      ...CHROMIUM_BASE_ARGS,
-      `--disable-extensions-except=${EXTENSION_DIR}`,
-      `--load-extension=${EXTENSION_DIR}`,
-    ],
-    viewport: null,
-    // Our own handlers close the browser first, then the demo, then delete the profile.
-    handleSIGINT: false,
-    handleSIGTERM: false,
+    contextOptions: {
+      viewport: null,
+      // Our own handlers close the browser (deleting its profile) first, then the demo.
+      handleSIGINT: false,
+      handleSIGTERM: false,
+    },
   });
-  const cdp = await context.browser()?.newBrowserCDPSession();
-  await cdp?.send('Browser.setDownloadBehavior', { behavior: 'default' });
-  const page = context.pages()[0] ?? (await context.newPage());
-  await page.goto(blogUrl);
-  return { context, headless };
+  try {
+    const page = browser.context.pages()[0] ?? (await browser.context.newPage());
+    await page.goto(blogUrl);
+  } catch (err) {
+    await browser.close().catch(() => {});
+    throw err;
+  }
+  return { browser, headless };
 }
 
 function printNoChromium() {
@@ -144,14 +137,11 @@ async function main() {
     log: (message) => console.log(message),
   });
 
-  /** @type {import('playwright-core').BrowserContext | undefined} */
-  let context;
-  /** @type {string | undefined} */
-  let userDataDir;
+  /** @type {import('./browser.d.mts').ExtensionBrowser | undefined} */
+  let browser;
   const stop = stopOnSignals(async () => {
-    await context?.close().catch(() => {});
+    await browser?.close().catch(() => {});
     await demo.close();
-    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true, maxRetries: 5 });
   });
 
   console.log(`\nSwarmlink demo\n${describeDemo(demo)}\nDownloads:  ${DOWNLOAD_DIR}`);
@@ -159,11 +149,10 @@ async function main() {
   if (!executablePath) printNoChromium();
   else if (!extensionReady) console.log('\nNo extension to load, so no browser was opened.');
   else {
-    userDataDir = createProfile();
     try {
-      const launched = await launchBrowser(executablePath, userDataDir, demo.blogUrl);
-      context = launched.context;
-      context.on('close', () => stop('Browser closed'));
+      const launched = await launchBrowser(executablePath, demo.blogUrl);
+      browser = launched.browser;
+      browser.context.on('close', () => stop('Browser closed'));
       printBrowserReady(demo.blogUrl, launched.headless);
     } catch (err) {
       console.error(`\nCould not start Chromium (${executablePath}): ${errorMessage(err)}`);

@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { findChromium } from './chromium.mjs';
+import { NO_NETNS_MESSAGE, spawnInLoopbackNamespace } from './netns.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const run = (cmd, args, opts = {}) => {
@@ -43,42 +44,20 @@ const resultsDir = resolve(root, '.test-results');
 mkdirSync(resultsDir, { recursive: true });
 const resultsFile = resolve(resultsDir, 'results.json');
 const vitest = [
-  'npx',
   'vitest',
   'run',
   '--reporter=default',
   '--reporter=json',
   `--outputFile.json=${resultsFile}`,
   ...process.argv.slice(2),
-].join(' ');
+];
 
-function netnsPrefix() {
-  const probe = (args) => spawnSync('unshare', [...args, 'true'], { stdio: 'ignore' }).status === 0;
-  if (isRoot && probe(['--net'])) return ['unshare', '--net'];
-  if (probe(['--user', '--map-root-user', '--net'])) {
-    return ['unshare', '--user', '--map-root-user', '--net'];
-  }
-  return null;
-}
-
-const prefix = netnsPrefix();
-let status;
-if (prefix) {
-  const r = spawnSync(
-    prefix[0],
-    [...prefix.slice(1), 'sh', '-c', `ip link set lo up && exec ${vitest}`],
-    {
-      cwd: root,
-      stdio: 'inherit',
-    },
-  );
-  status = r.status ?? 1;
-} else {
-  console.error(
-    'Cannot create a loopback-only network namespace (unshare --net); refusing to run.',
-  );
+const r = spawnInLoopbackNamespace('npx', vitest, { cwd: root, stdio: 'inherit' });
+if (!r) {
+  console.error(NO_NETNS_MESSAGE);
   process.exit(1);
 }
+const status = r.status ?? 1;
 
 let passed = 0;
 let failed;

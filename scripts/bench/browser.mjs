@@ -1,12 +1,9 @@
-// Real Chromium with the built extension, for the benchmark (the same launch as
-// tests/e2e/harness.ts, in plain JavaScript): a fresh profile whose downloads land in a real
-// folder under their real names, the extension's service worker, and the browser's pid.
-import { mkdir, stat, writeFile } from 'node:fs/promises';
+// Real Chromium with the built extension, for the benchmark: the shared launch (scripts/browser.mjs,
+// also used by the e2e tests and `npm start`) in a fresh profile under a work folder, plus the
+// browser's pid for memory sampling.
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { chromium } from 'playwright-core';
-import { CHROMIUM_BASE_ARGS } from '../chromium.mjs';
+import { downloadsInBrowser as allDownloads, launchExtensionBrowser } from '../browser.mjs';
 import { findBrowserPid } from './memory.mjs';
 
 /**
@@ -14,50 +11,16 @@ import { findBrowserPid } from './memory.mjs';
  * workDir: an empty folder that will hold the profile and the downloads.
  */
 export async function launchBrowser({ executablePath, extensionDir, workDir }) {
-  const userDataDir = join(workDir, 'profile');
-  const downloadDir = join(workDir, 'downloads');
-  await mkdir(join(userDataDir, 'Default'), { recursive: true });
-  await mkdir(downloadDir, { recursive: true });
-  await writeFile(
-    join(userDataDir, 'Default', 'Preferences'),
-    JSON.stringify({
-      download: {
-        default_directory: downloadDir,
-        prompt_for_download: false,
-        directory_upgrade: true,
-      },
-    }),
-  );
-  const context = await chromium.launchPersistentContext(userDataDir, {
+  const b = await launchExtensionBrowser({
     executablePath,
-    headless: true,
-    args: [
-      ...CHROMIUM_BASE_ARGS,
-      `--disable-extensions-except=${extensionDir}`,
-      `--load-extension=${extensionDir}`,
-    ],
+    extensionDir,
+    userDataDir: join(workDir, 'profile'),
+    downloadDir: join(workDir, 'downloads'),
   });
   try {
-    const browser = context.browser();
-    if (browser) {
-      const cdp = await browser.newBrowserCDPSession();
-      await cdp.send('Browser.setDownloadBehavior', { behavior: 'default' });
-    }
-    const sw = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
-    const extensionId = new URL(sw.url()).host;
-    const browserPid = await findBrowserPid(userDataDir);
-    return {
-      context,
-      sw,
-      extensionId,
-      userDataDir,
-      downloadDir,
-      browserPid,
-      version: browser?.version() ?? '',
-      close: () => context.close(),
-    };
+    return { ...b, browserPid: await findBrowserPid(b.userDataDir) };
   } catch (err) {
-    await context.close().catch(() => {});
+    await b.close().catch(() => {});
     throw err;
   }
 }
@@ -81,48 +44,29 @@ export async function waitForOffscreen(sw, timeoutMs = 15_000) {
 }
 
 /**
- * Resolves with performance.now() at the first poll that sees `path` with exactly `size` bytes
- * (Chromium writes `Unconfirmed NNN.crdownload` and renames it to the final name at the end).
- * @param {string} path @param {number} size @param {number} timeoutMs
+ * The browser's downloads, as the benchmark records them (URLs cut short: they may be blob: or
+ * data: URLs).
+ * @param {import('playwright-core').Worker} sw
  */
-export async function waitForFile(path, size, timeoutMs, pollMs = 20) {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const s = await stat(path).catch(() => null);
-    if (s && s.size === size) return performance.now();
-    if (performance.now() > deadline) {
-      throw new Error(`${path} did not appear with ${size} bytes (has ${s?.size ?? 'nothing'})`);
-    }
-    await sleep(pollMs);
-  }
-}
-
-/** @param {import('playwright-core').Worker} sw */
-export function downloadsInBrowser(sw) {
-  return sw.evaluate(async () => {
-    const api = /** @type {any} */ (globalThis).chrome;
-    /** @type {{ filename: string, state: string, url: string, bytesReceived: number, error?: string, startTime: string, endTime?: string }[]} */
-    const items = await api.downloads.search({});
-    return items.map((i) => ({
-      filename: i.filename,
-      state: i.state,
-      url: i.url.slice(0, 120),
-      bytesReceived: i.bytesReceived,
-      error: i.error,
-      startTime: i.startTime,
-      endTime: i.endTime,
-    }));
-  });
+export async function downloadsInBrowser(sw) {
+  return (await allDownloads(sw)).map((i) => ({
+    filename: i.filename,
+    state: i.state,
+    url: i.url.slice(0, 120),
+    bytesReceived: i.bytesReceived,
+    error: i.error,
+    startTime: i.startTime,
+    endTime: i.endTime,
+  }));
 }
 
 /**
  * What the popup shows (name and progress of each torrent): for diagnostics when a run fails.
- * @param {import('playwright-core').BrowserContext} context @param {string} extensionId
+ * @param {{ openPopup(): Promise<import('playwright-core').Page> }} browser
  */
-export async function popupState(context, extensionId) {
-  const page = await context.newPage();
+export async function popupState(browser) {
+  const page = await browser.openPopup();
   try {
-    await page.goto(`chrome-extension://${extensionId}/popup.html`);
     await sleep(500);
     return await page.evaluate(() =>
       [.../** @type {any} */ (globalThis).document.querySelectorAll('[role="progressbar"]')].map(
