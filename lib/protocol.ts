@@ -3,6 +3,7 @@
  * Every message carries `target`; each context handles only its own and validates shape
  * (and, in the background, the sender) before acting.
  */
+import { LIMITS } from './engine/limits.ts';
 import type { TorrentView } from './engine/torrent.ts';
 
 export type AddRequest = { kind: 'url'; url: string } | { kind: 'magnet'; uri: string };
@@ -36,6 +37,8 @@ export type EngineCommand =
       target: 'engine';
       type: 'save-done';
       torrentId: string;
+      /** Known even when the engine host restarted since (torrent ids are per session). */
+      infoHash: string;
       fileIndex: number;
       url: string;
       ok: boolean;
@@ -48,6 +51,7 @@ export type EngineEvent =
       target: 'background';
       type: 'save-file';
       torrentId: string;
+      infoHash: string;
       fileIndex: number;
       url: string;
       filename: string;
@@ -55,34 +59,61 @@ export type EngineEvent =
   | {
       target: 'background';
       type: 'notify';
-      kind: 'added' | 'error' | 'done';
+      kind: NotifyKind;
       title: string;
       message: string;
     };
+
+export type NotifyKind = 'added' | 'error' | 'done';
+
+/**
+ * What the engine host answers to every command. Other extension pages (the popup) also
+ * receive runtime messages: an answer without this envelope came from none of them.
+ */
+export interface EngineReply {
+  engine: true;
+  value: unknown;
+}
+
+export function isEngineReply(v: unknown): v is EngineReply {
+  return isObject(v) && v.engine === true && 'value' in v;
+}
+
+/** A torrent as the UI sees it: the engine's view plus what was saved to the downloads folder. */
+export type HostTorrentView = TorrentView & {
+  /** Files handed to the downloads API and completed there. */
+  savedFiles: number;
+};
 
 /** engine host → everyone listening (popup, background badge) */
 export interface StateMessage {
   target: 'ui';
   type: 'state';
-  torrents: TorrentView[];
+  torrents: HostTorrentView[];
 }
 
 export type BackgroundMessage = LinkClickMessage | UiCommand | EngineEvent;
 
 const MAX_URL = 8192;
+const NOTIFY_KINDS: readonly NotifyKind[] = ['added', 'error', 'done'];
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null;
+}
+
+function isInfoHash(v: unknown): v is string {
+  return typeof v === 'string' && /^[0-9a-f]{40}$/.test(v);
 }
 
 function isId(v: unknown): v is string {
   return typeof v === 'string' && v.length > 0 && v.length < 100;
 }
 
-/** Only http(s) and magnet URLs, of sane length. */
+/** Only http(s) and magnet URLs, of sane length (the engine's own limits). */
 export function isAcceptedUrl(v: unknown): v is string {
-  if (typeof v !== 'string' || v.length > MAX_URL) return false;
-  if (/^magnet:\?/i.test(v)) return true;
+  if (typeof v !== 'string') return false;
+  if (/^magnet:\?/i.test(v)) return v.length <= LIMITS.maxMagnetLength;
+  if (v.length > MAX_URL) return false;
   try {
     const u = new URL(v);
     return u.protocol === 'http:' || u.protocol === 'https:';
@@ -120,6 +151,7 @@ export function parseBackgroundMessage(msg: unknown): BackgroundMessage | null {
         : null;
     case 'save-file':
       return isId(msg.torrentId) &&
+        isInfoHash(msg.infoHash) &&
         Number.isInteger(msg.fileIndex) &&
         typeof msg.url === 'string' &&
         msg.url.startsWith('blob:') &&
@@ -128,19 +160,20 @@ export function parseBackgroundMessage(msg: unknown): BackgroundMessage | null {
             target: 'background',
             type: 'save-file',
             torrentId: msg.torrentId,
+            infoHash: msg.infoHash,
             fileIndex: msg.fileIndex as number,
             url: msg.url,
             filename: msg.filename,
           }
         : null;
     case 'notify':
-      return (msg.kind === 'added' || msg.kind === 'error' || msg.kind === 'done') &&
+      return NOTIFY_KINDS.includes(msg.kind as NotifyKind) &&
         typeof msg.title === 'string' &&
         typeof msg.message === 'string'
         ? {
             target: 'background',
             type: 'notify',
-            kind: msg.kind,
+            kind: msg.kind as NotifyKind,
             title: msg.title.slice(0, 200),
             message: msg.message.slice(0, 500),
           }
@@ -159,7 +192,7 @@ export function parseEngineCommand(msg: unknown): EngineCommand | null {
       if (s.kind === 'url' && isAcceptedUrl(s.url) && !/^magnet:/i.test(s.url)) {
         return { target: 'engine', type: 'add', source: { kind: 'url', url: s.url } };
       }
-      if (s.kind === 'magnet' && typeof s.uri === 'string' && /^magnet:\?/i.test(s.uri)) {
+      if (s.kind === 'magnet' && isAcceptedUrl(s.uri) && /^magnet:\?/i.test(s.uri)) {
         return { target: 'engine', type: 'add', source: { kind: 'magnet', uri: s.uri } };
       }
       return null;
@@ -175,11 +208,15 @@ export function parseEngineCommand(msg: unknown): EngineCommand | null {
         ? { target: 'engine', type: 'remove', id: msg.id, deleteData: msg.deleteData }
         : null;
     case 'save-done':
-      return isId(msg.torrentId) && Number.isInteger(msg.fileIndex) && typeof msg.url === 'string'
+      return isId(msg.torrentId) &&
+        isInfoHash(msg.infoHash) &&
+        Number.isInteger(msg.fileIndex) &&
+        typeof msg.url === 'string'
         ? {
             target: 'engine',
             type: 'save-done',
             torrentId: msg.torrentId,
+            infoHash: msg.infoHash,
             fileIndex: msg.fileIndex as number,
             url: msg.url,
             ok: msg.ok === true,

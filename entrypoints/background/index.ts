@@ -6,12 +6,13 @@
 import { browser } from 'wxt/browser';
 import { ClickLog, isOwnDownload, isTorrentDownload } from '@/lib/background/takeover';
 import { ensureOffscreen, sendToEngine, useLocalEngine } from '@/lib/background/engine-link';
-import { onDownloadChanged, saveFile } from '@/lib/background/saver';
+import { Saver, type PendingSave } from '@/lib/background/saver';
 import { bumpBadge, notify, updateBadge } from '@/lib/background/ui';
 import {
   addRequestFor,
   isAcceptedUrl,
   isStateMessage,
+  isTorrentLink,
   parseBackgroundMessage,
   type EngineCommand,
   type EngineEvent,
@@ -19,6 +20,7 @@ import {
 
 const MENU_ID = 'download-with-swarm';
 const ENGINE_ALARM = 'engine-keepalive';
+const SAVES_KEY = 'pendingSaves';
 
 export default defineBackground({
   persistent: true,
@@ -26,15 +28,32 @@ export default defineBackground({
     const ownOrigin = browser.runtime.getURL('/').replace(/\/$/, '');
     const clicks = new ClickLog();
     const toEngine = (cmd: EngineCommand) => {
-      sendToEngine(cmd).catch((err: unknown) => notify('Swarmlink engine failed', String(err)));
+      sendToEngine(cmd).catch((err: unknown) =>
+        notify('error', 'Swarmlink engine failed', String(err)),
+      );
     };
+    const saver = new Saver(
+      {
+        download: ({ url, filename }) =>
+          browser.downloads.download({ url, filename, saveAs: false, conflictAction: 'uniquify' }),
+        state: async (id) => {
+          const [item] = await browser.downloads.search({ id });
+          return item && { state: item.state, error: item.error };
+        },
+        loadSession: async () =>
+          ((await browser.storage.session.get(SAVES_KEY))[SAVES_KEY] as
+            Record<string, PendingSave> | undefined) ?? {},
+        storeSession: (all) => browser.storage.session.set({ [SAVES_KEY]: all }),
+      },
+      toEngine,
+    );
     const addLink = (url: string) => {
       bumpBadge();
       toEngine({ target: 'engine', type: 'add', source: addRequestFor(url) });
     };
     const onEngineEvent = (ev: EngineEvent) => {
-      if (ev.type === 'save-file') void saveFile(ev, toEngine);
-      else notify(ev.title, ev.message);
+      if (ev.type === 'save-file') void saver.save(ev);
+      else notify(ev.kind, ev.title, ev.message);
     };
 
     if (import.meta.env.FIREFOX) {
@@ -51,40 +70,48 @@ export default defineBackground({
       });
     }
 
-    browser.runtime.onInstalled.addListener(() => {
-      void browser.contextMenus.removeAll().then(() =>
+    // Made at every start: Firefox does not keep a persistent page's menu items across
+    // restarts, and re-creating them is harmless on Chrome.
+    void browser.contextMenus
+      .removeAll()
+      .then(() =>
         browser.contextMenus.create({
           id: MENU_ID,
           title: 'Download with swarm',
           contexts: ['link'],
         }),
-      );
-    });
+      )
+      .catch(() => {});
 
     browser.contextMenus.onClicked.addListener((info) => {
       if (info.menuItemId === MENU_ID && isAcceptedUrl(info.linkUrl)) addLink(info.linkUrl);
     });
 
     browser.runtime.onMessage.addListener((raw, sender) => {
-      if (isStateMessage(raw)) return void updateBadge(raw.torrents);
       if (sender.id !== browser.runtime.id) return undefined;
+      const fromExtension = !sender.tab && (sender.url ?? '').startsWith(ownOrigin + '/');
+      const fromOwnPage = (sender.url ?? '').startsWith(ownOrigin + '/');
+      if (isStateMessage(raw)) return void (fromExtension && updateBadge(raw.torrents));
       const msg = parseBackgroundMessage(raw);
       if (!msg) return undefined;
-      const fromExtension = (sender.url ?? '').startsWith(ownOrigin + '/');
       switch (msg.type) {
         case 'link-click':
-          // Only content scripts (pages), never our own pages.
-          if (fromExtension || !sender.tab) return undefined;
-          if (msg.torrent) addLink(msg.url);
-          else clicks.record(msg.url, [sender.url, sender.tab.url], Date.now());
+          // Only content scripts (web pages), never our own pages.
+          if (fromOwnPage || !sender.tab) return undefined;
+          // The background decides what a torrent link is, not the page's process.
+          if (msg.torrent && isTorrentLink(msg.url)) addLink(msg.url);
+          else if (!isTorrentLink(msg.url))
+            clicks.record(msg.url, [sender.url, sender.tab.url], Date.now());
           return undefined;
         case 'save-file':
         case 'notify':
+          // Only the engine host (the offscreen document), never a tab.
           if (!fromExtension) return undefined;
           onEngineEvent(msg);
           return undefined;
         default:
-          if (!fromExtension) return undefined;
+          // Popup commands: our own pages (the popup may be opened in a tab, too).
+          if (!fromOwnPage) return undefined;
           return sendToEngine({ ...msg, target: 'engine' } as EngineCommand);
       }
     });
@@ -101,6 +128,8 @@ export default defineBackground({
       });
     });
 
-    browser.downloads.onChanged.addListener((delta) => void onDownloadChanged(delta, toEngine));
+    browser.downloads.onChanged.addListener((delta) => {
+      void saver.changed(delta.id, delta.state?.current, delta.error?.current);
+    });
   },
 });

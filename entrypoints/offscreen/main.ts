@@ -4,7 +4,7 @@
  */
 import { browser } from 'wxt/browser';
 import { createEngineHost } from '@/lib/host/create-engine';
-import { parseEngineCommand } from '@/lib/protocol';
+import { parseEngineCommand, type EngineReply } from '@/lib/protocol';
 
 const send = (msg: unknown) => {
   browser.runtime.sendMessage(msg).catch(() => {
@@ -13,10 +13,16 @@ const send = (msg: unknown) => {
 };
 
 const ready = createEngineHost({ toBackground: send, broadcast: send });
+const ownOrigin = browser.runtime.getURL('/');
 
 browser.runtime.onMessage.addListener((raw, sender) => {
-  if (sender.id !== browser.runtime.id) return undefined;
+  // Commands come from the background only: our own origin, not a tab's content script.
+  if (sender.id !== browser.runtime.id || sender.tab || !sender.url?.startsWith(ownOrigin)) {
+    return undefined;
+  }
   const cmd = parseEngineCommand(raw);
   if (!cmd) return undefined;
-  return ready.then((host) => host.handle(cmd));
+  return ready
+    .then((host) => host.handle(cmd))
+    .then((value): EngineReply => ({ engine: true, value }));
 });

@@ -1,11 +1,11 @@
 import { useState } from 'react';
-import type { TorrentView } from '@/lib/engine/torrent';
+import type { HostTorrentView } from '@/lib/protocol';
 import { TorrentItem } from './TorrentItem';
 import { useTorrents, sendCommand } from './use-torrents';
 
 export function App() {
   const { torrents, error } = useTorrents();
-  const [removing, setRemoving] = useState<TorrentView | null>(null);
+  const [removing, setRemoving] = useState<HostTorrentView | null>(null);
 
   return (
     <main>

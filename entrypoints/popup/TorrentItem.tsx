@@ -1,4 +1,4 @@
-import type { TorrentView } from '@/lib/engine/torrent';
+import type { HostTorrentView } from '@/lib/protocol';
 import { formatBytes, stateLabel } from '@/lib/ui/format';
 import { sendCommand } from './use-torrents';
 
@@ -6,7 +6,7 @@ export function TorrentItem({
   torrent: t,
   onRemove,
 }: {
-  torrent: TorrentView;
+  torrent: HostTorrentView;
   onRemove: () => void;
 }) {
   const paused = t.state === 'paused' || t.state === 'error';
@@ -26,7 +26,10 @@ export function TorrentItem({
         <div className="fill" style={{ width: `${t.progress}%` }} />
       </div>
       <div className="status">
-        <span>{stateLabel(t.state)}</span>
+        <span>
+          {stateLabel(t.state)}
+          {t.fileCount > 0 && t.savedFiles === t.fileCount && ' · saved'}
+        </span>
         <span>
           {t.progress}% · {formatBytes(t.verifiedBytes)} of {formatBytes(t.selectedBytes)}
           {t.downloadRate > 0 && ` · ${formatBytes(t.downloadRate)}/s`}
@@ -37,6 +40,7 @@ export function TorrentItem({
           {t.error}
         </p>
       )}
+      <SourceNotes torrent={t} />
       <div className="actions">
         <button onClick={() => void sendCommand({ type: paused ? 'resume' : 'pause', id: t.id })}>
           {paused ? 'Resume' : 'Pause'}
@@ -45,4 +49,35 @@ export function TorrentItem({
       </div>
     </li>
   );
+}
+
+/** Says why a torrent is not moving: a failing web seed, or no source at all yet. */
+function SourceNotes({ torrent: t }: { torrent: HostTorrentView }) {
+  const failing = t.webSeeds.filter((s) => s.error && s.state !== 'failed' && t.state !== 'error');
+  if (t.state === 'metadata') {
+    return (
+      <p className="note">
+        Waiting for the torrent&apos;s details from other peers; none found yet.
+      </p>
+    );
+  }
+  if (failing.length === 0) return null;
+  return (
+    <ul className="notes" aria-label="Sources">
+      {failing.map((s) => (
+        <li key={s.url}>
+          {hostOf(s.url)}: {s.state === 'retrying' ? 'retrying after ' : ''}
+          {s.error}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
 }

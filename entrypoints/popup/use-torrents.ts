@@ -1,7 +1,6 @@
 import { useEffect, useState } from 'react';
 import { browser } from 'wxt/browser';
-import type { TorrentView } from '@/lib/engine/torrent';
-import { isStateMessage, type UiCommand } from '@/lib/protocol';
+import { isStateMessage, type HostTorrentView, type UiCommand } from '@/lib/protocol';
 
 type Command = UiCommand extends infer C ? (C extends unknown ? Omit<C, 'target'> : never) : never;
 
@@ -10,8 +9,8 @@ export function sendCommand(cmd: Command): Promise<unknown> {
 }
 
 /** The torrents, live: a first snapshot, then every state broadcast of the engine. */
-export function useTorrents(): { torrents: TorrentView[]; error: string | null } {
-  const [torrents, setTorrents] = useState<TorrentView[]>([]);
+export function useTorrents(): { torrents: HostTorrentView[]; error: string | null } {
+  const [torrents, setTorrents] = useState<HostTorrentView[]>([]);
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
@@ -22,7 +21,7 @@ export function useTorrents(): { torrents: TorrentView[]; error: string | null }
     browser.runtime.onMessage.addListener(listener);
     sendCommand({ type: 'get-state' }).then(
       (views) => {
-        if (live && Array.isArray(views)) setTorrents(views as TorrentView[]);
+        if (live && Array.isArray(views)) setTorrents(views as HostTorrentView[]);
       },
       (err: unknown) => live && setError(`The engine did not answer: ${String(err)}`),
     );

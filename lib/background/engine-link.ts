@@ -3,7 +3,12 @@
  * WEB_RTC), recreated when gone. Firefox: the background page itself hosts the engine.
  */
 import { browser } from 'wxt/browser';
-import type { EngineCommand, EngineEvent, StateMessage } from '../protocol.ts';
+import {
+  isEngineReply,
+  type EngineCommand,
+  type EngineEvent,
+  type StateMessage,
+} from '../protocol.ts';
 
 interface OffscreenApi {
   createDocument(p: { url: string; reasons: string[]; justification: string }): Promise<void>;
@@ -64,17 +69,30 @@ export function useLocalEngine(
   );
 }
 
+/** Sends a command to the engine host and returns its answer. */
 export async function sendToEngine(cmd: EngineCommand): Promise<unknown> {
   if (local) return (await local).handle(cmd);
   await ensureOffscreen();
-  // The document may still be loading its script: retry briefly while nobody answers.
-  for (let attempt = 0; ; attempt++) {
+  // The document may still be loading its script, and other extension pages (the popup)
+  // receive the message too: retry while no answer came from the engine itself.
+  for (let attempt = 1; ; attempt++) {
+    let reply: unknown;
+    let failure: unknown = null;
     try {
-      return await browser.runtime.sendMessage(cmd);
+      reply = await browser.runtime.sendMessage(cmd);
     } catch (err) {
-      if (attempt >= 20 || !/Receiving end does not exist/i.test(String(err))) throw err;
-      await new Promise((r) => setTimeout(r, 50 * (attempt + 1)));
-      await ensureOffscreen();
+      failure = err;
     }
+    if (isEngineReply(reply)) return reply.value;
+    const retryable =
+      failure === null || /Receiving end does not exist|port closed/i.test(String(failure));
+    if (attempt >= MAX_ATTEMPTS || !retryable) {
+      throw failure ?? new Error('The engine did not answer');
+    }
+    await new Promise((r) => setTimeout(r, 50 * attempt));
+    await ensureOffscreen();
   }
 }
+
+/** About 5 s in all (50 ms, 100 ms, … between attempts). */
+const MAX_ATTEMPTS = 14;

@@ -12,6 +12,16 @@ describe('ClickLog', () => {
     expect(log.take({ url, referrer: page }, 2000)).toBeNull();
   });
 
+  it('matches a referrer without the page fragment, or only the origin (cross-origin link)', () => {
+    const log = new ClickLog();
+    log.record(url, ['https://blog.example/post#comments'], 1000);
+    expect(log.take({ url, referrer: page }, 1100)).not.toBeNull();
+    log.record('https://cdn.example/t?id=2', ['https://blog.example/post#x'], 1000);
+    expect(
+      log.take({ url: 'https://cdn.example/t?id=2', referrer: 'https://blog.example/' }, 1100),
+    ).not.toBeNull();
+  });
+
   it('matches on finalUrl after a redirect', () => {
     const log = new ClickLog();
     log.record(url, [page], 1000);

@@ -27,7 +27,7 @@ export class ClickLog {
 
   record(url: string, pages: (string | undefined)[], now: number): void {
     this.prune(now);
-    this.clicks.push({ url, pages: pages.filter((p): p is string => !!p), at: now });
+    this.clicks.push({ url, pages: referrersOf(pages), at: now });
     if (this.clicks.length > 50) this.clicks.shift();
     for (const w of this.waiters) w();
   }
@@ -70,6 +70,26 @@ export class ClickLog {
   private prune(now: number): void {
     this.clicks = this.clicks.filter((c) => now - c.at <= CLICK_WINDOW_MS);
   }
+}
+
+/**
+ * What a download's `referrer` can be for a click on these pages: the page without its
+ * fragment (referrers never carry one), or only its origin (a cross-origin link under the
+ * default `strict-origin-when-cross-origin` policy).
+ */
+function referrersOf(pages: (string | undefined)[]): string[] {
+  const out = new Set<string>();
+  for (const page of pages) {
+    try {
+      const u = new URL(page ?? '');
+      u.hash = '';
+      out.add(u.href);
+      out.add(u.origin + '/');
+    } catch {
+      // Not a URL: nothing to match.
+    }
+  }
+  return [...out];
 }
 
 /** A download that is a torrent file: its type, or its URL or file name ends in .torrent. */

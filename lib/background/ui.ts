@@ -1,9 +1,11 @@
 /** Badge and notifications: what the user sees of the background. */
 import { browser } from 'wxt/browser';
 import type { TorrentView } from '../engine/torrent.ts';
+import type { NotifyKind } from '../protocol.ts';
 
 const ACTIVE = new Set(['fetching', 'metadata', 'checking', 'downloading']);
 let lastCount = -1;
+let notificationCount = 0;
 
 /** Badge = number of torrents still downloading. */
 export function updateBadge(torrents: TorrentView[], extra = 0): void {
@@ -20,9 +22,10 @@ export function bumpBadge(): void {
   updateBadge([], Math.max(0, lastCount) + 1);
 }
 
-export function notify(title: string, message: string): void {
+/** Notification ids say their kind (`swarmlink-added-3`), so they can be told apart. */
+export function notify(kind: NotifyKind, title: string, message: string): void {
   void browser.notifications
-    .create({
+    .create(`swarmlink-${kind}-${++notificationCount}`, {
       type: 'basic',
       iconUrl: browser.runtime.getURL('/icon/128.png'),
       title,

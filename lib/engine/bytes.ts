@@ -23,3 +23,10 @@ export function wholeBuffer(data: Uint8Array): ArrayBuffer | undefined {
     ? buf
     : undefined;
 }
+
+/** Lowercase hex of `bytes`. */
+export function toHex(bytes: Uint8Array): string {
+  let out = '';
+  for (const b of bytes) out += b.toString(16).padStart(2, '0');
+  return out;
+}

@@ -1,220 +1,44 @@
-import { createHash } from 'node:crypto';
 import { EventEmitter, once } from 'node:events';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import bencode, { type BencodeInput } from 'bencode';
-import createTorrent from 'create-torrent';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FakeClock } from '../../tests/fixtures/fake-clock.ts';
+import { FileServer } from '../../tests/fixtures/file-server.ts';
+import {
+  PL,
+  content,
+  expectSameBytes,
+  handTorrent,
+  parse,
+  singleFileTorrent,
+  type SourceFile,
+} from '../../tests/fixtures/torrents.ts';
 import { Client, type ClientDeps } from './client.ts';
-import { webCryptoDigest, type Clock, type Digest } from './deps.ts';
+import { webCryptoDigest, type Digest } from './deps.ts';
+import { StoreError } from './errors.ts';
+import { LIMITS } from './limits.ts';
 import { MemoryPieceStore } from './memory-store.ts';
-import { parseMetainfo, type Metainfo } from './metainfo.ts';
+import type { StorageLayout, TorrentStorage } from './piece-store.ts';
+import { mulberry32 } from './random.ts';
 import { MemoryRecordStore, type TorrentRecord } from './records.ts';
 import type { Torrent } from './torrent.ts';
-import { concatBytes as concat } from './bytes.ts';
 
-const KiB = 1024;
-const PL = 16 * KiB;
-
-// ------------------------------------------------------------------ content and torrents
-
-/** Deterministic pseudo-random bytes (no two pieces alike). */
-function content(length: number, seed: number): Uint8Array {
-  const out = new Uint8Array(length);
-  let a = seed >>> 0 || 1;
-  for (let i = 0; i < length; i++) {
-    a ^= a << 13;
-    a ^= a >>> 17;
-    a ^= a << 5;
-    out[i] = a & 0xff;
-  }
-  return out;
-}
-
-const sha1 = (data: Uint8Array): Buffer => createHash('sha1').update(data).digest();
-
-interface SourceFile {
-  /** Path inside the torrent, `/`-separated. */
-  path: string;
-  data: Uint8Array;
-  pad?: boolean;
-}
-
-/** A single-file torrent made by create-torrent. */
-function makeTorrent(data: Uint8Array, name: string, urlList: string[]): Promise<Uint8Array> {
-  return new Promise((resolve, reject) => {
-    createTorrent(
-      Object.assign(Buffer.from(data), { name }),
-      { name, pieceLength: PL, urlList, announceList: [], creationDate: 1_700_000_000_000 },
-      (err, torrent) => (err ? reject(err) : resolve(new Uint8Array(torrent))),
-    );
-  });
-}
+// ------------------------------------------------------------------ records, client
 
 /**
- * A multi-file torrent built by hand with bencode: BEP 47 pad files (`attr: 'p'`), and
- * zero-length files (create-torrent 6.1.3 hashes the last piece wrongly when one is empty).
+ * Record writes wait until `release()` (once released, they go straight through); with
+ * `failWith` they then fail. `log` lists the writes and deletes as they land.
  */
-function handTorrent(files: SourceFile[], name: string, urlList: string[]): Uint8Array {
-  const all = concat(files.map((f) => (f.pad ? new Uint8Array(f.data.length) : f.data)));
-  const hashes: Uint8Array[] = [];
-  for (let off = 0; off < all.length; off += PL) hashes.push(sha1(all.subarray(off, off + PL)));
-  const info: Record<string, BencodeInput> = {
-    name,
-    'piece length': PL,
-    pieces: concat(hashes),
-    files: files.map((f) => {
-      const entry: Record<string, BencodeInput> = {
-        length: f.data.length,
-        path: f.path.split('/'),
-      };
-      if (f.pad) entry.attr = 'p';
-      return entry;
-    }),
-  };
-  return bencode.encode({ info, 'url-list': urlList });
-}
-
-const parse = (bytes: Uint8Array): Promise<Metainfo> => parseMetainfo(bytes, webCryptoDigest);
-
-/** Byte equality with a short message (a diff of megabytes would take for ever). */
-function expectSameBytes(actual: Uint8Array, expected: Uint8Array): void {
-  let at = 0;
-  const n = Math.min(actual.length, expected.length);
-  while (at < n && actual[at] === expected[at]) at++;
-  const where = at === n && actual.length === expected.length ? 'none' : `byte ${at}`;
-  expect({ length: actual.length, firstDifference: where }, `of ${expected.length} bytes`).toEqual({
-    length: expected.length,
-    firstDifference: 'none',
-  });
-}
-
-// ------------------------------------------------------------------ a real HTTP server
-
-interface Fault {
-  /** Answer with this status and no body. */
-  status?: number;
-  /** Send this many body bytes, then nothing more (the response stays open). */
-  holdAfter?: number;
-  /** Answer only once this resolves. */
-  gate?: Promise<void>;
-}
-
-interface Hit {
-  url: string;
-  /** Decoded path. */
-  path: string;
-  range: string | undefined;
-  status: number;
-  first: number;
-  last: number;
-  /** Body bytes written. */
-  sent: number;
-  /** Resolves when the response is finished or its connection closed. */
-  closed: Promise<void>;
-}
-
-/** Serves .torrent files and web seed files (with Range), and logs every request. */
-class TestServer extends EventEmitter {
-  readonly files = new Map<string, Uint8Array>();
-  readonly hits: Hit[] = [];
-  fault: (hit: Hit) => Fault | undefined = () => undefined;
-  origin = '';
-  private readonly server = http.createServer((req, res) => this.handle(req, res));
-
-  async listen(): Promise<void> {
-    this.server.listen(0, '127.0.0.1');
-    await once(this.server, 'listening');
-    this.origin = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-
-  serveTorrent(base: string, name: string, files: SourceFile[]): void {
-    for (const f of files) if (!f.pad) this.files.set(`${base}${name}/${f.path}`, f.data);
-  }
-
-  /** Requests whose path starts with `prefix`. */
-  hitsUnder(prefix: string): Hit[] {
-    return this.hits.filter((h) => h.path.startsWith(prefix));
-  }
-
-  bytesUnder(prefix: string): number {
-    return this.hitsUnder(prefix).reduce((n, h) => n + h.sent, 0);
-  }
-
-  /** Resolves with the first request (past or future) whose path starts with `prefix`. */
-  async hitUnder(prefix: string): Promise<Hit> {
-    for (;;) {
-      const hit = this.hitsUnder(prefix)[0];
-      if (hit) return hit;
-      await once(this, 'hit');
-    }
-  }
-
-  private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
-    const url = req.url ?? '/';
-    let onClosed!: () => void;
-    const hit: Hit = {
-      url,
-      path: decodeURIComponent(new URL(url, 'http://x').pathname),
-      range: req.headers.range,
-      status: 0,
-      first: 0,
-      last: -1,
-      sent: 0,
-      closed: new Promise((resolve) => (onClosed = resolve)),
-    };
-    res.on('close', onClosed);
-    this.hits.push(hit);
-    const fault = this.fault(hit) ?? {};
-    const reply = (): void => {
-      const body = this.files.get(hit.path);
-      if (fault.status !== undefined || !body) {
-        hit.status = fault.status ?? 404;
-        res.writeHead(hit.status, { 'content-length': '0' }).end();
-        return;
-      }
-      const m = /^bytes=(\d+)-(\d*)$/.exec(hit.range ?? '');
-      hit.last = body.length - 1;
-      hit.status = 200;
-      if (m) {
-        hit.first = Number(m[1]);
-        hit.last = m[2] ? Math.min(Number(m[2]), body.length - 1) : body.length - 1;
-        hit.status = 206;
-      }
-      const data = body.subarray(hit.first, hit.last + 1);
-      res.writeHead(hit.status, {
-        'content-type': hit.path.endsWith('.torrent')
-          ? 'application/x-bittorrent'
-          : 'application/octet-stream',
-        'content-length': String(data.length),
-        ...(m ? { 'content-range': `bytes ${hit.first}-${hit.last}/${body.length}` } : {}),
-      });
-      if (fault.holdAfter !== undefined) {
-        hit.sent = fault.holdAfter;
-        res.write(data.subarray(0, fault.holdAfter));
-      } else {
-        hit.sent = data.length;
-        res.end(data);
-      }
-    };
-    if (fault.gate) void fault.gate.then(reply);
-    else reply();
-    this.emit('hit', hit);
-  }
-}
-
-// ------------------------------------------------------------------ clock, records, client
-
-/** Record writes wait until `release()` (once released, they go straight through). */
 class GatedRecordStore extends MemoryRecordStore {
   private readonly gate = new EventEmitter();
   private open = false;
   waiting = 0;
+  failWith: Error | undefined;
+  readonly log: ('put' | 'put failed' | 'delete')[] = [];
+
+  /** A record that was there before (written straight through). */
+  seed(record: TorrentRecord): Promise<void> {
+    return super.put(record);
+  }
 
   override async put(record: TorrentRecord): Promise<void> {
     if (!this.open) {
@@ -222,7 +46,26 @@ class GatedRecordStore extends MemoryRecordStore {
       this.gate.emit('change');
       await once(this.gate, 'open');
     }
+    if (this.failWith) {
+      this.log.push('put failed');
+      this.gate.emit('change');
+      throw this.failWith;
+    }
     await super.put(record);
+    this.log.push('put');
+    this.gate.emit('change');
+  }
+
+  override async delete(infoHash: string): Promise<void> {
+    await super.delete(infoHash);
+    this.log.push('delete');
+    this.gate.emit('change');
+  }
+
+  /** A delete landed after the last write (failed or not). */
+  get deletedAfterWrite(): boolean {
+    const lastWrite = Math.max(this.log.lastIndexOf('put'), this.log.lastIndexOf('put failed'));
+    return lastWrite >= 0 && this.log.lastIndexOf('delete') > lastWrite;
   }
 
   /** Wakes `until` (for conditions that change outside the store). */
@@ -241,32 +84,30 @@ class GatedRecordStore extends MemoryRecordStore {
   }
 }
 
-/** Timers fire on the next turn of the event loop; time jumps by their delay. */
-class FakeClock implements Clock {
-  time = 0;
-  private readonly timers = new Map<object, { fn: () => void; ms: number }>();
+/** A memory store that logs `remove` calls and can refuse to open (a full disk). */
+class LoggingStore extends MemoryPieceStore {
+  readonly removed: string[] = [];
+  /** The next this many opens fail. */
+  failOpens = 0;
+  private readonly changed = new EventEmitter();
 
-  now(): number {
-    return this.time;
+  override async open(layout: StorageLayout): Promise<TorrentStorage> {
+    if (this.failOpens > 0) {
+      this.failOpens--;
+      throw new StoreError('Not enough storage: 1 MiB free, 2 MiB needed');
+    }
+    return super.open(layout);
   }
 
-  setTimeout(fn: () => void, ms: number): unknown {
-    const handle = {};
-    this.timers.set(handle, { fn, ms });
-    setImmediate(() => {
-      if (!this.timers.delete(handle)) return;
-      this.time += ms;
-      fn();
-    });
-    return handle;
+  override async remove(infoHash: string): Promise<void> {
+    await super.remove(infoHash);
+    this.removed.push(infoHash);
+    this.changed.emit('change');
   }
 
-  clearTimeout(handle: unknown): void {
-    this.timers.delete(handle as object);
-  }
-
-  get pending(): number {
-    return this.timers.size;
+  /** Resolves once `pred` holds, checked now and after each remove. */
+  async until(pred: () => boolean): Promise<void> {
+    while (!pred()) await once(this.changed, 'change');
   }
 }
 
@@ -286,7 +127,12 @@ interface Env {
 }
 
 /** A client over real fetch, WebCrypto, a memory store and a fake clock, with a consumer. */
-function makeClient(shared?: Pick<Env, 'store' | 'records'>, extra: { digest?: Digest } = {}): Env {
+interface Extra {
+  digest?: Digest;
+  random?: () => number;
+}
+
+function makeClient(shared?: Pick<Env, 'store' | 'records'>, extra: Extra = {}): Env {
   const store = shared?.store ?? new MemoryPieceStore();
   const records = shared?.records ?? new MemoryRecordStore();
   const clock = new FakeClock();
@@ -296,7 +142,7 @@ function makeClient(shared?: Pick<Env, 'store' | 'records'>, extra: { digest?: D
     store,
     records,
     clock,
-    random: () => 0.5,
+    random: extra.random ?? (() => 0.5),
   };
   const client = new Client(deps);
   const env: Env = {
@@ -317,7 +163,8 @@ function makeClient(shared?: Pick<Env, 'store' | 'records'>, extra: { digest?: D
     env.saved.push(`${t.id}:${f}`);
     env.saving.push(client.markSaved(t.id, f));
   });
-  client.on('error', (t, message) => env.errors.push(`${t.id}: ${message}`));
+  // `t?.`: an error about no torrent at all is a bug the tests must see, not a TypeError.
+  client.on('error', (t, message) => env.errors.push(`${t?.id}: ${message}`));
   return env;
 }
 
@@ -358,17 +205,17 @@ async function quiesce(): Promise<void> {
   await new Promise((resolve) => setImmediate(resolve));
 }
 
-let server: TestServer;
+let server: FileServer;
 const envs: Env[] = [];
 beforeEach(async () => {
-  server = new TestServer();
+  server = new FileServer();
   await server.listen();
 });
 afterEach(async () => {
   for (const env of envs.splice(0)) await env.client.destroy();
   await server.close();
 });
-function env(shared?: Pick<Env, 'store' | 'records'>, extra?: { digest?: Digest }): Env {
+function env(shared?: Pick<Env, 'store' | 'records'>, extra?: Extra): Env {
   const e = makeClient(shared, extra);
   envs.push(e);
   return e;
@@ -387,8 +234,8 @@ function album(seedUrls: (origin: string) => string[] = (o) => [`${o}/seed/`]) {
     { path: 'disc 2/ünïcode 🎵.flac', data: content(70_000, 3) },
     { path: 'readme.txt', data: content(5, 4) },
   ];
-  const bytes = handTorrent(files, name, seedUrls(server.origin));
-  server.serveTorrent('/seed/', name, files);
+  const bytes = handTorrent(files, { name, urlList: seedUrls(server.origin) });
+  server.serveTorrent('/seed/', name, files, true);
   server.files.set('/t/album.torrent', bytes);
   return { name, files, bytes, nonPad: [0, 1, 3, 4, 5] };
 }
@@ -450,7 +297,7 @@ describe('Client: add by URL, end to end over HTTP', () => {
     server.files.set('/seed/good.bin', good);
     server.files.set(
       '/t/good.torrent',
-      await makeTorrent(good, 'good.bin', [`${server.origin}/seed/`]),
+      await singleFileTorrent(good, 'good.bin', [`${server.origin}/seed/`]),
     );
     const e = env();
 
@@ -479,7 +326,10 @@ describe('Client: add by URL, end to end over HTTP', () => {
 
   it('a web seed that 404s: error state with the seed’s reason', async () => {
     const data = content(3 * PL, 6);
-    server.files.set('/t/x.torrent', await makeTorrent(data, 'x.bin', [`${server.origin}/nope/`]));
+    server.files.set(
+      '/t/x.torrent',
+      await singleFileTorrent(data, 'x.bin', [`${server.origin}/nope/`]),
+    );
     const e = env();
     const t = e.client.add({ kind: 'url', url: `${server.origin}/t/x.torrent` });
     await finish(e, t, 'error');
@@ -567,7 +417,7 @@ describe('Client: magnet links with xs=', () => {
   it('fetches the torrent from xs, checks its infohash, downloads (ws= merged)', async () => {
     const data = content(7 * PL + 11, 7);
     // The .torrent has no url-list: the magnet's ws= is the only web seed.
-    const bytes = await makeTorrent(data, 'm.bin', []);
+    const bytes = await singleFileTorrent(data, 'm.bin', []);
     const meta = await parse(bytes);
     server.files.set('/t/m.torrent', bytes);
     server.files.set('/ws/m.bin', data);
@@ -593,7 +443,7 @@ describe('Client: magnet links with xs=', () => {
     const data = content(3 * PL, 8);
     server.files.set(
       '/t/other.torrent',
-      await makeTorrent(data, 'o.bin', [`${server.origin}/ws/`]),
+      await singleFileTorrent(data, 'o.bin', [`${server.origin}/ws/`]),
     );
     server.files.set('/ws/o.bin', data);
     const e = env();
@@ -609,7 +459,7 @@ describe('Client: magnet links with xs=', () => {
 
   it('after a magnet whose xs= failed, the same torrent added again downloads', async () => {
     const data = content(3 * PL, 18);
-    const bytes = await makeTorrent(data, 'again.bin', [`${server.origin}/ws/`]);
+    const bytes = await singleFileTorrent(data, 'again.bin', [`${server.origin}/ws/`]);
     const meta = await parse(bytes);
     server.files.set('/ws/again.bin', data);
     const e = env();
@@ -637,7 +487,10 @@ describe('Client: magnet links with xs=', () => {
 describe('Client: pause, resume, remove', () => {
   it('pause stops fetching (no request after it settles); resume fetches only the rest', async () => {
     const data = content(16 * PL, 9);
-    server.files.set('/t/p.torrent', await makeTorrent(data, 'p.bin', [`${server.origin}/ws/`]));
+    server.files.set(
+      '/t/p.torrent',
+      await singleFileTorrent(data, 'p.bin', [`${server.origin}/ws/`]),
+    );
     server.files.set('/ws/p.bin', data);
     let held = false;
     server.fault = (hit) => {
@@ -670,7 +523,10 @@ describe('Client: pause, resume, remove', () => {
 
   it('pausing while the .torrent is being fetched keeps it paused once it arrives', async () => {
     const data = content(4 * PL, 10);
-    server.files.set('/t/q.torrent', await makeTorrent(data, 'q.bin', [`${server.origin}/ws/`]));
+    server.files.set(
+      '/t/q.torrent',
+      await singleFileTorrent(data, 'q.bin', [`${server.origin}/ws/`]),
+    );
     server.files.set('/ws/q.bin', data);
     let open!: () => void;
     const gate = new Promise<void>((resolve) => (open = resolve));
@@ -696,7 +552,7 @@ describe('Client: pause, resume, remove', () => {
 
   it('remove with deleteData mid-download: the store holds nothing of it, nothing more is fetched', async () => {
     const data = content(16 * PL, 11);
-    const bytes = await makeTorrent(data, 'r.bin', [`${server.origin}/ws/`]);
+    const bytes = await singleFileTorrent(data, 'r.bin', [`${server.origin}/ws/`]);
     const meta = await parse(bytes);
     server.files.set('/ws/r.bin', data);
     server.fault = (hit) => (hit.path.startsWith('/ws/') ? { holdAfter: 5 * PL + 1 } : undefined);
@@ -724,7 +580,7 @@ describe('Client: pause, resume, remove', () => {
 
   it('remove without deleteData keeps the verified pieces (the record goes)', async () => {
     const data = content(4 * PL, 12);
-    const bytes = await makeTorrent(data, 'k.bin', [`${server.origin}/ws/`]);
+    const bytes = await singleFileTorrent(data, 'k.bin', [`${server.origin}/ws/`]);
     const meta = await parse(bytes);
     server.files.set('/ws/k.bin', data);
     const e = env();
@@ -743,7 +599,7 @@ describe('Client: pause, resume, remove', () => {
 
   it('removing a torrent whose .torrent is still being fetched: it does not come back', async () => {
     const data = content(4 * PL, 13);
-    const bytes = await makeTorrent(data, 'z.bin', [`${server.origin}/ws/`]);
+    const bytes = await singleFileTorrent(data, 'z.bin', [`${server.origin}/ws/`]);
     const meta = await parse(bytes);
     server.files.set('/t/z.torrent', bytes);
     server.files.set('/ws/z.bin', data);
@@ -785,8 +641,8 @@ describe('Client.restore: resume after a restart', () => {
       { path: 'b.bin', data: content(100_000, 15) },
       { path: 'c.bin', data: content(30_000, 16) },
     ];
-    const bytes = handTorrent(files, name, [`${server.origin}/seed/`]);
-    server.serveTorrent('/seed/', name, files);
+    const bytes = handTorrent(files, { name, urlList: [`${server.origin}/seed/`] });
+    server.serveTorrent('/seed/', name, files, true);
     server.files.set('/t/resume.torrent', bytes);
     // First run: a.bin whole, b.bin cut after 50,000 bytes (pieces 0..4 complete).
     server.fault = (hit) => (hit.path.endsWith('/b.bin') ? { holdAfter: 50_000 } : undefined);
@@ -827,7 +683,7 @@ describe('Client.restore: resume after a restart', () => {
 
   it('a torrent paused before the restart is restored paused and fetches nothing', async () => {
     const data = content(6 * PL, 17);
-    const bytes = await makeTorrent(data, 'paused.bin', [`${server.origin}/ws/`]);
+    const bytes = await singleFileTorrent(data, 'paused.bin', [`${server.origin}/ws/`]);
     server.files.set('/ws/paused.bin', data);
     server.fault = (hit) => (hit.path.startsWith('/ws/') ? { holdAfter: 2 * PL } : undefined);
     const first = env();
@@ -853,5 +709,376 @@ describe('Client.restore: resume after a restart', () => {
     await finish(second, t2, 'seeding');
     expectSameBytes(await fileBytes(t2, 0), data);
     expect(server.hitsUnder('/ws/').slice(-1)[0]!.first).toBe(2 * PL);
+  });
+});
+
+describe('Client: several web seeds', () => {
+  /** The state of the torrent's web seed at `url`, as the popup sees it. */
+  const seedState = (t: Torrent, url: string): string | undefined =>
+    t.view().webSeeds.find((s) => s.url === url)?.state;
+
+  it('a seed that fails for good hands its pieces to one that had found nothing to fetch', async () => {
+    const a = `${server.origin}/a/`;
+    const b = `${server.origin}/seed/`;
+    const { name, files, nonPad } = album(() => [a, b]);
+    // Seed A lacks one file; seed B serves them all.
+    server.serveTorrent(
+      '/a/',
+      name,
+      files.filter((f) => !f.path.startsWith('disc 2/')),
+      true,
+    );
+    const e = env();
+    const t = e.client.add({ kind: 'url', url: `${server.origin}/t/album.torrent` });
+
+    // A takes the whole torrent in one run, so B finds nothing and stays idle. A then
+    // fails on the missing file: B must take the pieces A gave back.
+    await until(
+      e.client,
+      () => settled(t) || (seedState(t, a) === 'failed' && seedState(t, b) === 'idle'),
+    );
+    expect(t.state, 'stalled with A failed and B idle').toBe('seeding');
+
+    expect(t.view().progress).toBe(100);
+    for (const f of nonPad) expectSameBytes(await fileBytes(t, f), files[f]!.data);
+    expect(server.hitsUnder('/a/').map((h) => [h.path, h.status])).toEqual([
+      ['/a/Mön Album/cover art.jpg', 206],
+      ['/a/Mön Album/disc 1/01 — intro.flac', 206],
+      ['/a/Mön Album/disc 2/ünïcode 🎵.flac', 404],
+    ]);
+    expect(server.hitsUnder('/seed/').map((h) => h.path)).toEqual([
+      '/seed/Mön Album/disc 2/ünïcode 🎵.flac',
+      '/seed/Mön Album/readme.txt',
+    ]);
+    expect(t.view().webSeeds.map((s) => s.state)).toEqual(['failed', 'idle']);
+    expect(e.errors).toEqual([]);
+  });
+
+  it('pieces a failed seed gives back later (a run still in flight) go to an idle seed', async () => {
+    // Three files of 96 pieces: seed A takes one run per file (three in flight). A lacks
+    // f0 and f1: the run of f0 fails at once and A is failed; B takes f0 and goes idle
+    // (f1 and f2 are A's). Only then does A's run of f1 get its 404: B must take f1 too.
+    const a = `${server.origin}/a/`;
+    const b = `${server.origin}/b/`;
+    const name = 'three';
+    const files: SourceFile[] = [0, 1, 2].map((i) => ({
+      path: `f${i}.bin`,
+      data: content(96 * PL, 40 + i),
+    }));
+    const bytes = handTorrent(files, { name, urlList: [a, b] });
+    server.serveTorrent('/a/', name, files.slice(2), true);
+    server.serveTorrent('/b/', name, files, true);
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    server.fault = (hit) => (hit.path === `/a/${name}/f1.bin` ? { gate } : undefined);
+    const e = env();
+    const bStates: (string | undefined)[] = [];
+    const t = e.client.add({ kind: 'file', bytes });
+    e.client.on('update', () => {
+      const s = seedState(t, b);
+      if (s !== bStates.at(-1)) bStates.push(s);
+    });
+
+    // (B's runs may split a file in two ranges: paths only.)
+    const bPaths = (): string[] => [...new Set(server.hitsUnder('/b/').map((h) => h.path))];
+    await until(
+      e.client,
+      () =>
+        seedState(t, a) === 'failed' &&
+        bStates.includes('active') &&
+        bStates.at(-1) === 'idle' &&
+        t.view().verifiedBytes === 2 * 96 * PL,
+    );
+    expect(bPaths()).toEqual([`/b/${name}/f0.bin`]);
+    open();
+    await finish(e, t, 'seeding');
+
+    for (let f = 0; f < 3; f++) expectSameBytes(await fileBytes(t, f), files[f]!.data);
+    expect(bPaths()).toEqual([`/b/${name}/f0.bin`, `/b/${name}/f1.bin`]);
+  });
+});
+
+describe('Client: while the record is being written', () => {
+  it('removing the torrent: it does not come back, its record and data go', async () => {
+    const data = content(4 * PL, 30);
+    const bytes = await singleFileTorrent(data, 'w.bin', [`${server.origin}/ws/`]);
+    const meta = await parse(bytes);
+    server.files.set('/ws/w.bin', data);
+    const records = new GatedRecordStore();
+    const store = new LoggingStore();
+    const e = env({ store, records });
+    const added: Torrent[] = [];
+    e.client.on('added', (t) => {
+      added.push(t);
+      records.notify();
+    });
+
+    const t = e.client.add({ kind: 'file', bytes });
+    await records.until(() => records.waiting === 1);
+    await e.client.remove(t.id, true);
+    expect(store.removed).toEqual([meta.infoHash]);
+    records.release();
+    // The write lands; then the torrent either comes back (added) or its record goes.
+    await records.until(() => added.length > 0 || records.deletedAfterWrite);
+
+    expect(added).toEqual([]);
+    expect(e.client.list()).toEqual([]);
+    expect(await records.list()).toEqual([]);
+    expect(e.client.record(meta.infoHash)).toBeUndefined();
+    await quiesce();
+    expect(server.hitsUnder('/ws/')).toEqual([]);
+    expect(e.errors).toEqual([]);
+  });
+
+  it('removing the torrent, and the write fails: no error about a torrent that is gone', async () => {
+    const data = content(2 * PL, 31);
+    const bytes = await singleFileTorrent(data, 'f.bin', [`${server.origin}/ws/`]);
+    const records = new GatedRecordStore();
+    records.failWith = new Error('QuotaExceededError');
+    const e = env({ store: new MemoryPieceStore(), records });
+    const added: Torrent[] = [];
+    e.client.on('added', (t) => {
+      added.push(t);
+      records.notify();
+    });
+    e.client.on('error', () => records.notify());
+
+    const t = e.client.add({ kind: 'file', bytes });
+    await records.until(() => records.waiting === 1);
+    await e.client.remove(t.id, false);
+    records.release();
+    await records.until(() => added.length > 0 || e.errors.length > 0 || records.deletedAfterWrite);
+
+    expect(e.errors).toEqual([]);
+    expect(added).toEqual([]);
+    expect(e.client.list()).toEqual([]);
+  });
+
+  it('a pause is kept: the torrent starts paused and the record says so', async () => {
+    const data = content(4 * PL, 32);
+    const bytes = await singleFileTorrent(data, 'pw.bin', [`${server.origin}/ws/`]);
+    server.files.set('/ws/pw.bin', data);
+    const records = new GatedRecordStore();
+    const e = env({ store: new MemoryPieceStore(), records });
+    const added = new Promise<Torrent>((resolve) => e.client.on('added', resolve));
+
+    const t = e.client.add({ kind: 'file', bytes });
+    await records.until(() => records.waiting === 1);
+    e.client.pause(t.id);
+    records.release();
+    expect(await added).toBe(t);
+
+    expect(t.state).toBe('paused');
+    expect((await records.list())[0]!.paused).toBe(true);
+    await quiesce();
+    expect(server.hitsUnder('/ws/')).toEqual([]);
+
+    e.client.resume(t.id);
+    await finish(e, t, 'seeding');
+    expect((await records.list())[0]!.paused).toBe(false);
+  });
+
+  it('a resume of a torrent restored paused is kept too', async () => {
+    const data = content(4 * PL, 33);
+    const bytes = await singleFileTorrent(data, 'rw.bin', [`${server.origin}/ws/`]);
+    const meta = await parse(bytes);
+    server.files.set('/ws/rw.bin', data);
+    const records = new GatedRecordStore();
+    await records.seed({
+      infoHash: meta.infoHash,
+      name: meta.name,
+      addedAt: 0,
+      torrentFile: bytes,
+      paused: true,
+      savedFiles: [],
+      version: 1,
+    });
+    const e = env({ store: new MemoryPieceStore(), records });
+
+    await e.client.restore();
+    const [t] = e.client.list();
+    await records.until(() => records.waiting === 1);
+    e.client.resume(t!.id);
+    records.release();
+    await finish(e, t!, 'seeding');
+
+    expect((await records.list())[0]!.paused).toBe(false);
+  });
+});
+
+describe('Client: Resume after a failed start', () => {
+  it('storage that could not open ("Not enough storage"): Resume opens it again', async () => {
+    const data = content(5 * PL, 34);
+    const bytes = await singleFileTorrent(data, 's.bin', [`${server.origin}/ws/`]);
+    server.files.set('/ws/s.bin', data);
+    const store = new LoggingStore();
+    store.failOpens = 1;
+    const e = env({ store, records: new MemoryRecordStore() });
+
+    const t = e.client.add({ kind: 'file', bytes });
+    await finish(e, t, 'error');
+    expect(t.error).toMatch(/^Storage failed: Not enough storage/);
+    expect(server.hitsUnder('/ws/')).toEqual([]);
+
+    e.client.resume(t.id);
+    await finish(e, t, 'seeding');
+    expect(t.error).toBeUndefined();
+    expectSameBytes(await fileBytes(t, 0), data);
+  });
+
+  it('a .torrent URL that failed: Resume fetches it again', async () => {
+    const data = content(3 * PL, 35);
+    const bytes = await singleFileTorrent(data, 'u.bin', [`${server.origin}/ws/`]);
+    server.files.set('/ws/u.bin', data);
+    const e = env();
+
+    const t = e.client.add({ kind: 'url', url: `${server.origin}/t/u.torrent` });
+    await finish(e, t, 'error');
+    expect(t.error).toMatch(/HTTP 404/);
+
+    server.files.set('/t/u.torrent', bytes);
+    e.client.resume(t.id);
+    expect(t.state).toBe('fetching');
+    await finish(e, t, 'seeding');
+    expect(t.error).toBeUndefined();
+    expectSameBytes(await fileBytes(t, 0), data);
+    expect(server.hitsUnder('/t/').map((h) => h.status)).toEqual([404, 200]);
+  });
+
+  it('a magnet whose xs= failed: Resume fetches it again', async () => {
+    const data = content(3 * PL, 36);
+    const bytes = await singleFileTorrent(data, 'x.bin', []);
+    const meta = await parse(bytes);
+    server.files.set('/ws/x.bin', data);
+    const e = env();
+    const xs = encodeURIComponent(`${server.origin}/t/x.torrent`);
+    const ws = encodeURIComponent(`${server.origin}/ws/`);
+
+    const t = e.client.add({
+      kind: 'magnet',
+      uri: `magnet:?xt=urn:btih:${meta.infoHash}&dn=X&xs=${xs}&ws=${ws}`,
+    });
+    await finish(e, t, 'error');
+    expect(t.error).toMatch(/HTTP 404/);
+
+    server.files.set('/t/x.torrent', bytes);
+    e.client.resume(t.id);
+    expect(t.state).toBe('metadata');
+    await finish(e, t, 'seeding');
+    expectSameBytes(await fileBytes(t, 0), data);
+    // The magnet's ws= is still the web seed; the same infohash is still one torrent.
+    expect(t.webSeedUrls).toEqual([`${server.origin}/ws/`]);
+    expect(e.client.add({ kind: 'magnet', uri: `magnet:?xt=urn:btih:${meta.infoHash}` })).toBe(t);
+  });
+});
+
+describe('Client: limits and ids', () => {
+  it('a .torrent without Content-Length past the size limit: read stops there, clear error', async () => {
+    const max = LIMITS.maxTorrentFileBytes;
+    server.files.set('/t/huge.torrent', new Uint8Array(4 * max));
+    server.fault = (hit) => (hit.path === '/t/huge.torrent' ? { unsized: true } : undefined);
+    const e = env();
+    const url = `${server.origin}/t/huge.torrent`;
+
+    const t = e.client.add({ kind: 'url', url });
+    await finish(e, t, 'error');
+
+    expect(t.error).toBe(`${url} is too large for a torrent file (over ${max} bytes)`);
+    const [hit] = server.hitsUnder('/t/');
+    await hit!.closed;
+    // The client hung up soon after the limit (what the sockets buffer aside).
+    expect(hit!.sent).toBeGreaterThan(max);
+    expect(hit!.sent).toBeLessThan(2 * max);
+  });
+
+  it('torrent ids differ between client instances: an id from before a restart matches nothing', async () => {
+    const data = content(2 * PL, 37);
+    const bytes = await singleFileTorrent(data, 'id.bin', [`${server.origin}/ws/`]);
+    server.files.set('/ws/id.bin', data);
+    const first = env(undefined, { random: mulberry32(1) });
+    const added = new Promise<Torrent>((resolve) => first.client.on('added', resolve));
+    const t1 = first.client.add({ kind: 'file', bytes });
+    await added;
+    await finish(first, t1, 'seeding');
+    await first.client.destroy();
+
+    const second = env({ store: first.store, records: first.records }, { random: mulberry32(2) });
+    await second.client.restore();
+    const [t2] = second.client.list();
+    await finish(second, t2!, 'seeding');
+
+    expect(t1.id).toMatch(/^[0-9a-z]{6}-1$/);
+    expect(t2!.id).toMatch(/^[0-9a-z]{6}-1$/);
+    expect(t2!.id).not.toBe(t1.id);
+    // A popup still showing t1 acts on nothing.
+    expect(second.client.get(t1.id)).toBeUndefined();
+    second.client.pause(t1.id);
+    expect(t2!.state).toBe('seeding');
+  });
+});
+
+describe('Client.remove: data deleted after the saves end', () => {
+  /** A seeding torrent of `pieces` pieces from the test web seed, on a LoggingStore. */
+  async function seeded(pieces: number, seed: number, name: string) {
+    const data = content(pieces * PL, seed);
+    const bytes = await singleFileTorrent(data, name, [`${server.origin}/ws/`]);
+    const meta = await parse(bytes);
+    server.files.set(`/ws/${name}`, data);
+    const store = new LoggingStore();
+    const e = env({ store, records: new MemoryRecordStore() });
+    const t = e.client.add({ kind: 'file', bytes });
+    await finish(e, t, 'seeding');
+    return { data, bytes, meta, store, e, t };
+  }
+
+  it('the torrent and its record go at once, the stored pieces once deleteAfter settles', async () => {
+    const { data, meta, store, e, t } = await seeded(4, 38, 'd.bin');
+    let endSaves!: () => void;
+    const saves = new Promise<void>((resolve) => (endSaves = resolve));
+
+    await e.client.remove(t.id, true, { deleteAfter: saves });
+
+    expect(e.client.list()).toEqual([]);
+    expect(await e.records.list()).toEqual([]);
+    // A save still reading the file finds it whole.
+    expect(store.removed).toEqual([]);
+    const during = await store.open(meta);
+    expect((await during.verified()).size).toBe(4);
+    expectSameBytes(new Uint8Array(await (await during.fileBlob(0)).arrayBuffer()), data);
+    await during.close();
+
+    endSaves();
+    await store.until(() => store.removed.length > 0);
+    expect(store.removed).toEqual([meta.infoHash]);
+    const after = await store.open(meta);
+    expect((await after.verified()).size).toBe(0);
+    await after.close();
+  });
+
+  it('a deleteAfter that rejects deletes the data all the same', async () => {
+    const { meta, store, e, t } = await seeded(2, 39, 'j.bin');
+
+    await e.client.remove(t.id, true, { deleteAfter: Promise.reject(new Error('save failed')) });
+    await store.until(() => store.removed.length > 0);
+    expect(store.removed).toEqual([meta.infoHash]);
+  });
+
+  it('the same torrent added again before the saves end keeps its data', async () => {
+    const { data, bytes, store, e, t } = await seeded(4, 40, 'a.bin');
+    let endSaves!: () => void;
+    const saves = new Promise<void>((resolve) => (endSaves = resolve));
+    await e.client.remove(t.id, true, { deleteAfter: saves });
+    const before = server.hitsUnder('/ws/').length;
+
+    const again = e.client.add({ kind: 'file', bytes });
+    await finish(e, again, 'seeding');
+    endSaves();
+    await saves;
+    // Let the deferred deletion run (it only checks that the infohash is back).
+    await new Promise((resolve) => setImmediate(resolve));
+
+    expect(store.removed).toEqual([]);
+    expect(server.hitsUnder('/ws/')).toHaveLength(before);
+    expectSameBytes(await fileBytes(again, 0), data);
   });
 });

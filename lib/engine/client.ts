@@ -9,8 +9,9 @@ import { LIMITS } from './limits.ts';
 import { parseMagnet, type Magnet } from './magnet.ts';
 import { parseMetainfo, type Metainfo } from './metainfo.ts';
 import type { RecordStore, TorrentRecord } from './records.ts';
-import { Torrent, type TorrentView } from './torrent.ts';
+import { Torrent, type TorrentSource, type TorrentView } from './torrent.ts';
 import { BufferPool } from './buffer-pool.ts';
+import { concatBytes } from './bytes.ts';
 
 export type AddSource =
   | { kind: 'file'; bytes: Uint8Array; name?: string }
@@ -39,6 +40,11 @@ export class Client extends Emitter<Events> {
    */
   private readonly byHash = new Map<string, Torrent>();
   private nextId = 1;
+  /**
+   * Random per client instance: ids of an earlier engine (a popup still open across an
+   * engine restart) match no torrent of this one.
+   */
+  private readonly idPrefix: string;
 
   private readonly deps: ClientDeps;
 
@@ -46,6 +52,9 @@ export class Client extends Emitter<Events> {
     super();
     // One pool of piece buffers for all torrents.
     this.deps = { ...deps, buffers: deps.buffers ?? new BufferPool() };
+    let prefix = '';
+    for (let i = 0; i < 6; i++) prefix += Math.floor(deps.random() * 36).toString(36);
+    this.idPrefix = prefix;
   }
 
   list(): Torrent[] {
@@ -60,10 +69,6 @@ export class Client extends Emitter<Events> {
     return this.list().map((t) => t.view());
   }
 
-  private byInfoHash(infoHash: string): Torrent | undefined {
-    return this.byHash.get(infoHash);
-  }
-
   record(infoHash: string): TorrentRecord | undefined {
     return this.records.get(infoHash);
   }
@@ -73,10 +78,9 @@ export class Client extends Emitter<Events> {
     for (const rec of await this.deps.records.list()) {
       this.records.set(rec.infoHash, rec);
       const t = this.create(rec.name, rec.torrentFile ? 'checking' : 'metadata', rec.addedAt);
+      t.paused = rec.paused;
       this.byHash.set(rec.infoHash, t);
-      if (rec.torrentFile) {
-        void this.startWith(t, rec.torrentFile, rec.paused, rec.sourceUrl);
-      }
+      if (rec.torrentFile) void this.startWith(t, rec.torrentFile, rec.sourceUrl);
     }
   }
 
@@ -85,14 +89,12 @@ export class Client extends Emitter<Events> {
     if (source.kind === 'magnet') return this.addMagnet(source.uri);
     if (source.kind === 'file') {
       const t = this.create(source.name ?? 'torrent', 'checking');
-      void this.startWith(t, source.bytes, false);
+      void this.startWith(t, source.bytes);
       return t;
     }
     const t = this.create(nameFromUrl(source.url), 'fetching');
-    void this.fetchTorrent(source.url).then(
-      (bytes) => this.startWith(t, bytes, false, source.url),
-      (err: unknown) => this.fail(t, errorMessage(err)),
-    );
+    t.source = { kind: 'url', url: source.url };
+    this.fetchAndStart(t, source.url);
     return t;
   }
 
@@ -105,26 +107,52 @@ export class Client extends Emitter<Events> {
       this.fail(t, errorMessage(err));
       return t;
     }
-    const existing = this.byInfoHash(magnet.infoHash);
+    const existing = this.byHash.get(magnet.infoHash);
     if (existing) {
       existing.addWebSeeds(magnet.webSeeds);
       return existing;
     }
     const t = this.create(magnet.name ?? magnet.infoHash, 'metadata');
-    this.byHash.set(magnet.infoHash, t);
-    const xs = magnet.exactSources[0];
-    if (xs) {
-      void this.fetchTorrent(xs).then(
-        (bytes) => this.startWith(t, bytes, false, xs, magnet),
-        (err: unknown) => this.fail(t, errorMessage(err)),
-      );
-    }
-    // Without xs, metadata comes from peers (ut_metadata): the swarm issue.
+    t.source = { kind: 'magnet', uri };
+    this.startMagnet(t, magnet);
     return t;
   }
 
+  private startMagnet(t: Torrent, magnet: Magnet): void {
+    this.byHash.set(magnet.infoHash, t);
+    const xs = magnet.exactSources[0];
+    if (xs) this.fetchAndStart(t, xs, magnet);
+    // Without xs, metadata comes from peers (ut_metadata): the swarm issue.
+  }
+
+  private fetchAndStart(t: Torrent, url: string, magnet?: Magnet): void {
+    void this.fetchTorrent(url).then(
+      (bytes) => this.startWith(t, bytes, url, magnet),
+      (err: unknown) => this.fail(t, errorMessage(err)),
+    );
+  }
+
+  /** Fetches a torrent's metainfo again after that failed (Resume on a torrent in error). */
+  private refetch(t: Torrent, source: TorrentSource): void {
+    if (source.kind === 'url') {
+      t.restart('fetching');
+      return this.fetchAndStart(t, source.url);
+    }
+    const magnet = parseMagnet(source.uri); // it parsed when added
+    const existing = this.byHash.get(magnet.infoHash);
+    if (existing && existing !== t) {
+      // Added again meanwhile: that one is the torrent now.
+      existing.addWebSeeds(magnet.webSeeds);
+      void this.drop(t);
+      return;
+    }
+    t.restart('metadata');
+    this.startMagnet(t, magnet);
+  }
+
   private create(name: string, state: Torrent['state'], addedAt = this.deps.clock.now()): Torrent {
-    const t = new Torrent(`t${this.nextId++}`, this.deps, { name, state, addedAt });
+    const id = `${this.idPrefix}-${this.nextId++}`;
+    const t = new Torrent(id, this.deps, { name, state, addedAt });
     this.torrents.set(t.id, t);
     t.on('update', () => {
       this.trimBuffers();
@@ -144,7 +172,6 @@ export class Client extends Emitter<Events> {
   private async startWith(
     t: Torrent,
     bytes: Uint8Array,
-    paused: boolean,
     sourceUrl?: string,
     magnet?: Magnet,
   ): Promise<void> {
@@ -159,7 +186,7 @@ export class Client extends Emitter<Events> {
     if (magnet && magnet.infoHash !== meta.infoHash) {
       return this.fail(t, 'the torrent file from xs= does not match the magnet link infohash');
     }
-    const existing = this.byInfoHash(meta.infoHash);
+    const existing = this.byHash.get(meta.infoHash);
     if (existing && existing !== t) {
       existing.addWebSeeds(meta.urlList);
       await this.drop(t);
@@ -173,16 +200,32 @@ export class Client extends Emitter<Events> {
       addedAt: t.addedAt,
       torrentFile: bytes,
       sourceUrl,
-      paused,
+      paused: t.paused,
       savedFiles: [],
       version: 1,
     };
-    // Paused by the user while its .torrent was on the way.
-    if (t.paused) rec.paused = true;
+    // Paused or resumed by the user while its .torrent was on the way: the user's word.
+    rec.paused = t.paused;
     this.records.set(meta.infoHash, rec);
-    await this.persist(rec);
-    await t.start(meta, { paused: rec.paused });
+    await this.persist(t, rec);
+    // Paused or resumed while the record was written (setPaused had no record to change).
+    while (this.torrents.has(t.id) && rec.paused !== t.paused) {
+      rec.paused = t.paused;
+      await this.persist(t, rec);
+    }
+    // Removed while the record was written: remove() deleted the record, perhaps before
+    // this write landed. Delete it (again), unless the torrent was added anew meanwhile.
+    if (!this.torrents.has(t.id)) return this.forget(meta.infoHash, rec);
+    await t.start(meta, { paused: t.paused });
+    if (!this.torrents.has(t.id)) return;
     this.emit('added', t);
+  }
+
+  /** Deletes the record `rec` of a torrent that is gone (unless the infohash is back). */
+  private async forget(infoHash: string, rec: TorrentRecord): Promise<void> {
+    if (this.byHash.has(infoHash)) return;
+    if (this.records.get(infoHash) === rec) this.records.delete(infoHash);
+    await this.deps.records.delete(infoHash);
   }
 
   private async fetchTorrent(url: string): Promise<Uint8Array> {
@@ -193,15 +236,33 @@ export class Client extends Emitter<Events> {
       throw new FetchTorrentError(`Could not fetch ${url}: ${errorMessage(err)}`);
     }
     if (!res.ok) throw new FetchTorrentError(`Could not fetch ${url}: HTTP ${res.status}`);
+    const max = LIMITS.maxTorrentFileBytes;
     const declared = Number(res.headers.get('content-length') ?? 0);
-    if (declared > LIMITS.maxTorrentFileBytes) {
+    if (declared > max) {
+      res.body?.cancel().catch(() => {});
       throw new FetchTorrentError(`${url} is too large for a torrent file (${declared} bytes)`);
     }
-    const bytes = new Uint8Array(await res.arrayBuffer());
-    if (bytes.byteLength > LIMITS.maxTorrentFileBytes) {
-      throw new FetchTorrentError(`${url} is too large for a torrent file`);
+    if (!res.body) return new Uint8Array(0);
+    // Read as a stream, so a body without Content-Length is never held past the limit.
+    const reader = res.body.getReader();
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        total += value.byteLength;
+        if (total > max) {
+          throw new FetchTorrentError(`${url} is too large for a torrent file (over ${max} bytes)`);
+        }
+        chunks.push(value);
+      }
+    } catch (err) {
+      reader.cancel().catch(() => {});
+      if (err instanceof FetchTorrentError) throw err;
+      throw new FetchTorrentError(`Could not fetch ${url}: ${errorMessage(err)}`);
     }
-    return bytes;
+    return concatBytes(chunks);
   }
 
   private fail(t: Torrent, message: string): void {
@@ -214,24 +275,23 @@ export class Client extends Emitter<Events> {
     for (const [infoHash, o] of this.byHash) if (o === t) this.byHash.delete(infoHash);
   }
 
-  private async persist(rec: TorrentRecord): Promise<void> {
+  private async persist(t: Torrent, rec: TorrentRecord): Promise<void> {
     try {
       await this.deps.records.put(rec);
     } catch (err) {
-      this.emit(
-        'error',
-        this.byInfoHash(rec.infoHash)!,
-        `Could not save torrent record: ${errorMessage(err)}`,
-      );
+      // Said on the torrent it is about, if that is still here.
+      if (this.torrents.get(t.id) === t) {
+        this.emit('error', t, `Could not save torrent record: ${errorMessage(err)}`);
+      }
     }
   }
 
   async markSaved(id: string, fileIndex: number): Promise<void> {
     const t = this.torrents.get(id);
     const rec = t?.infoHash ? this.records.get(t.infoHash) : undefined;
-    if (!rec || rec.savedFiles.includes(fileIndex)) return;
+    if (!t || !rec || rec.savedFiles.includes(fileIndex)) return;
     rec.savedFiles.push(fileIndex);
-    await this.persist(rec);
+    await this.persist(t, rec);
   }
 
   isSaved(id: string, fileIndex: number): boolean {
@@ -250,6 +310,8 @@ export class Client extends Emitter<Events> {
   resume(id: string): void {
     const t = this.torrents.get(id);
     if (!t) return;
+    // Its .torrent could not be fetched: fetch it again.
+    if (!t.meta && t.state === 'error' && t.source) return this.refetch(t, t.source);
     t.resume();
     void this.setPaused(t, false);
   }
@@ -258,20 +320,45 @@ export class Client extends Emitter<Events> {
     const rec = t.infoHash ? this.records.get(t.infoHash) : undefined;
     if (!rec || rec.paused === paused) return;
     rec.paused = paused;
-    await this.persist(rec);
+    await this.persist(t, rec);
   }
 
-  /** Removes a torrent; with deleteData its stored pieces go too (saved files stay). */
-  async remove(id: string, deleteData: boolean): Promise<void> {
+  /**
+   * Removes a torrent and its record; with deleteData its stored pieces go too (saved files
+   * stay). `deleteAfter`: the stored pieces are deleted only once it settles (saves of the
+   * torrent's files still reading them); this call does not wait for that.
+   */
+  async remove(
+    id: string,
+    deleteData: boolean,
+    opts: { deleteAfter?: Promise<unknown> } = {},
+  ): Promise<void> {
     const t = this.torrents.get(id);
     if (!t) return;
-    const infoHash = t.infoHash;
+    // The infohash it claimed, even before its metadata is set (its record may be on
+    // the way: startWith deletes that once written).
+    let infoHash = t.infoHash;
+    for (const [h, o] of this.byHash) if (o === t) infoHash ??= h;
     await this.drop(t);
-    if (infoHash) {
-      this.records.delete(infoHash);
-      await this.deps.records.delete(infoHash);
-      if (deleteData) await this.deps.store.remove(infoHash);
-    }
+    if (!infoHash) return;
+    this.records.delete(infoHash);
+    await this.deps.records.delete(infoHash);
+    if (!deleteData) return;
+    if (!opts.deleteAfter) return this.deleteData(infoHash);
+    const h = infoHash;
+    void opts.deleteAfter
+      .then(
+        () => this.deleteData(h),
+        () => this.deleteData(h),
+      )
+      // Nothing is left to show the failure on: the torrent is gone.
+      .catch(() => {});
+  }
+
+  /** Deletes stored pieces, unless the same torrent was added again meanwhile. */
+  private async deleteData(infoHash: string): Promise<void> {
+    if (this.byHash.has(infoHash)) return;
+    await this.deps.store.remove(infoHash);
   }
 
   private async drop(t: Torrent): Promise<void> {

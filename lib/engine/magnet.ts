@@ -1,3 +1,4 @@
+import { toHex } from './bytes.ts';
 import { MagnetError } from './errors.ts';
 import { LIMITS } from './limits.ts';
 import { acceptUrl, decodeUtf8, TRACKER_PROTOCOLS, WEB_SEED_PROTOCOLS } from './metainfo.ts';
@@ -46,12 +47,6 @@ export function base32Decode(text: string): Uint8Array | undefined {
   return out;
 }
 
-function hex(bytes: Uint8Array): string {
-  let out = '';
-  for (const b of bytes) out += b.toString(16).padStart(2, '0');
-  return out;
-}
-
 const encoder = new TextEncoder();
 
 /**
@@ -92,7 +87,7 @@ function parseBtih(value: string): string {
   if (/^[0-9a-f]{40}$/i.test(value)) return value.toLowerCase();
   const bytes = value.length === 32 ? base32Decode(value) : undefined;
   if (!bytes) throw new MagnetError('xt', 'urn:btih needs 40 hex or 32 base32 characters');
-  return hex(bytes);
+  return toHex(bytes);
 }
 
 function parseBtmh(value: string): string {

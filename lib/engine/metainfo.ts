@@ -1,5 +1,6 @@
 import bencode, { type BencodeValue } from 'bencode';
 import { findInfoSpan } from './bencode-span.ts';
+import { toHex } from './bytes.ts';
 import type { Digest } from './deps.ts';
 import { errorMessage, MetainfoError } from './errors.ts';
 import { LIMITS } from './limits.ts';
@@ -78,12 +79,6 @@ export function acceptUrl(raw: string, protocols: readonly string[]): string | u
   }
 }
 
-function hex(bytes: Uint8Array): string {
-  let out = '';
-  for (const b of bytes) out += b.toString(16).padStart(2, '0');
-  return out;
-}
-
 function decodeTorrent(bytes: Uint8Array): BencodeValue | null {
   try {
     return bencode.decode(bytes);
@@ -108,13 +103,13 @@ export async function parseMetainfo(bytes: Uint8Array, digest: Digest): Promise<
   const { hybrid, ...fields } = parseInfo(info);
   const infoBytes = bytes.slice(span.start, span.end);
   const meta: Metainfo = {
-    infoHash: hex(await digest('SHA-1', infoBytes)),
+    infoHash: toHex(await digest('SHA-1', infoBytes)),
     ...fields,
     announce: parseAnnounce(root),
     urlList: parseUrlList(get(root, 'url-list')),
     infoBytes,
   };
-  if (hybrid) meta.infoHashV2 = hex(await digest('SHA-256', infoBytes));
+  if (hybrid) meta.infoHashV2 = toHex(await digest('SHA-256', infoBytes));
 
   const comment = get(root, 'comment.utf-8') ?? get(root, 'comment');
   if (isBytes(comment)) meta.comment = decodeUtf8(comment);

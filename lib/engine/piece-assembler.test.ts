@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { PieceAssembler, pumpBody } from './piece-assembler.ts';
+import {
+  MAX_PENDING,
+  MAX_PENDING_BYTES,
+  PieceAssembler,
+  pendingLimit,
+  pumpBody,
+} from './piece-assembler.ts';
 import { Picker } from './picker.ts';
 import type { StorageLayout } from './piece-store.ts';
 
@@ -10,6 +16,12 @@ const layout: StorageLayout = {
   length: 18,
   files: [{ length: 18, offset: 0, pad: false }],
 };
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
+/** Lets every promise chain already under way run (one turn of the event loop). */
+const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 const bytes = (n: number, from = 0) => Uint8Array.from({ length: n }, (_, i) => from + i);
 
@@ -42,20 +54,75 @@ describe('PieceAssembler', () => {
     await a.drain();
   });
 
-  it('keeps at most maxPending hand-offs running: the stream waits for the oldest', async () => {
+  it('keeps at most maxPending hand-offs running while it reads on; then the stream waits', async () => {
     const { handed, onPiece } = gated();
     const a = new PieceAssembler(layout, 0, 5, (n) => new Uint8Array(n), onPiece, 2);
-    await a.push(bytes(4));
-    const second = a.push(bytes(4, 4));
-    // Two hand-offs in flight: the second push waits.
-    let done = false;
-    void second.then(() => (done = true));
-    await Promise.resolve();
+    await a.push(bytes(8));
     expect(handed).toHaveLength(2);
+    // A third piece: the stream waits until one of the two hand-offs ends.
+    let done = false;
+    const third = a.push(bytes(4, 8)).then(() => (done = true));
+    await settle();
+    expect(handed).toHaveLength(3);
     expect(done).toBe(false);
     handed[0]!.finish();
+    await third;
+    handed.slice(1).forEach((h) => h.finish());
+    await a.drain();
+  });
+
+  it('pendingLimit: about 16 MiB of pieces handed on per run, at least one, at most 4', () => {
+    expect(pendingLimit(16 * KiB)).toBe(MAX_PENDING);
+    expect(pendingLimit(4 * MiB)).toBe(4);
+    expect(pendingLimit(8 * MiB)).toBe(2);
+    expect(pendingLimit(16 * MiB)).toBe(1);
+    expect(pendingLimit(64 * MiB)).toBe(1);
+    expect(MAX_PENDING_BYTES).toBe(16 * MiB);
+  });
+
+  it('with 16 MiB pieces a run holds two pieces at most: one handed on, one being read', async () => {
+    const big: StorageLayout = {
+      infoHash: 'b'.repeat(40),
+      pieceLength: 16 * MiB,
+      pieceCount: 3,
+      length: 48 * MiB,
+      files: [{ length: 48 * MiB, offset: 0, pad: false }],
+    };
+    let live = 0;
+    let peak = 0;
+    const alloc = (n: number): Uint8Array => {
+      peak = Math.max(peak, ++live);
+      return new Uint8Array(n);
+    };
+    const ends: (() => void)[] = [];
+    const onPiece = (): Promise<void> =>
+      new Promise((resolve) =>
+        ends.push(() => {
+          live--;
+          resolve();
+        }),
+      );
+    const a = new PieceAssembler(big, 0, 3, alloc, onPiece);
+    const chunk = new Uint8Array(16 * MiB);
+
+    await a.push(chunk);
+    expect(ends).toHaveLength(1);
+    let done = false;
+    const second = a.push(chunk).then(() => (done = true));
+    await settle();
+    // Piece 1 is full while piece 0 is still being stored: the stream waits, and takes no
+    // memory for piece 2 yet.
+    expect(ends).toHaveLength(2);
+    expect(done).toBe(false);
+    expect(peak).toBe(2);
+    ends[0]!();
     await second;
-    expect(done).toBe(true);
+    const third = a.push(chunk);
+    ends[1]!();
+    await third;
+    ends[2]!();
+    await a.drain();
+    expect(peak).toBe(2);
   });
 
   it('rethrows a failed hand-off from the next push or from drain', async () => {

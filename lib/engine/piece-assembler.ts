@@ -1,11 +1,23 @@
 /**
  * Collects streamed bytes (a web seed's Range response) into whole pieces and hands each
  * on as soon as it completes. Up to `maxPending` hand-offs (verify + write) run while the
- * stream reads on, so network, hashing and storage overlap; past that the stream waits,
- * which bounds memory at about (maxPending + 1) pieces per run whatever the torrent's size.
+ * stream reads the next piece, so network, hashing and storage overlap; past that the
+ * stream waits, and only then takes memory for the next piece. So a run holds at most
+ * `maxPending + 1` pieces; `pendingLimit` keeps that near 16 MiB + one piece, whatever the
+ * piece length and the torrent's size.
  */
 import { pieceSize, type StorageLayout } from './piece-store.ts';
 import type { Picker } from './picker.ts';
+
+/** Hand-offs that may run while the stream reads on, at most (small pieces). */
+export const MAX_PENDING = 4;
+/** Bytes of pieces handed on and not yet stored that a run may hold (at least one piece). */
+export const MAX_PENDING_BYTES = 16 * 1024 * 1024;
+
+/** How many hand-offs a run may keep going with pieces of `pieceLength` bytes. */
+export function pendingLimit(pieceLength: number): number {
+  return Math.min(MAX_PENDING, Math.max(1, Math.floor(MAX_PENDING_BYTES / pieceLength)));
+}
 
 /**
  * Reads `length` bytes of `body` into the assembler: straight into piece memory with a
@@ -54,6 +66,8 @@ export async function pumpBody(
   return got;
 }
 
+const EMPTY = new Uint8Array(0);
+
 export class PieceAssembler {
   /** The next piece not handed on yet. */
   next: number;
@@ -69,34 +83,30 @@ export class PieceAssembler {
     count: number,
     private readonly alloc: (size: number) => Uint8Array,
     private readonly onPiece: (index: number, data: Uint8Array) => Promise<void>,
-    private readonly maxPending = 4,
+    private readonly maxPending = pendingLimit(layout.pieceLength),
   ) {
     this.next = first;
     this.end = first + count;
     this.buf = alloc(pieceSize(layout, first));
   }
 
-  /** Gives back the pieces not handed on yet; whatever arrives after is dropped. */
-  releaseRest(picker: Picker): void {
+  /** Gives back the pieces not handed on yet (returns how many); later bytes are dropped. */
+  releaseRest(picker: Picker): number {
+    const count = this.end - this.next;
     for (let i = this.next; i < this.end; i++) picker.release(i);
     this.end = this.next;
+    return count;
   }
 
   async push(chunk: Uint8Array): Promise<void> {
+    this.throwIfFailed();
     let off = 0;
     while (off < chunk.byteLength && this.next < this.end) {
       const n = Math.min(chunk.byteLength - off, this.buf.byteLength - this.filled);
       this.buf.set(chunk.subarray(off, off + n), this.filled);
       this.filled += n;
       off += n;
-      if (this.filled === this.buf.byteLength) {
-        const index = this.next;
-        const data = this.buf;
-        this.next++;
-        if (this.next < this.end) this.buf = this.alloc(pieceSize(this.layout, this.next));
-        this.filled = 0;
-        await this.handOn(index, data);
-      }
+      if (this.filled === this.buf.byteLength) await this.pieceDone();
     }
   }
 
@@ -115,15 +125,11 @@ export class PieceAssembler {
    * memory, transferred back). Hands the piece on when it is complete.
    */
   async commit(filled: Uint8Array): Promise<void> {
+    this.throwIfFailed();
     this.restore(filled);
     this.filled += filled.byteLength;
     if (this.filled < this.buf.byteLength) return;
-    const index = this.next;
-    const data = this.buf;
-    this.next++;
-    if (this.next < this.end) this.buf = this.alloc(pieceSize(this.layout, this.next));
-    this.filled = 0;
-    await this.handOn(index, data);
+    await this.pieceDone();
   }
 
   /** Takes back the piece's memory from a BYOB read (which transfers the buffer). */
@@ -139,7 +145,16 @@ export class PieceAssembler {
     this.throwIfFailed();
   }
 
-  private async handOn(index: number, data: Uint8Array): Promise<void> {
+  /**
+   * The current piece is full: hands it on, waits while too many hand-offs run, and only
+   * then takes memory for the next piece.
+   */
+  private async pieceDone(): Promise<void> {
+    const index = this.next;
+    const data = this.buf;
+    this.next++;
+    this.filled = 0;
+    this.buf = EMPTY;
     const tracked: Promise<void> = this.onPiece(index, data).then(
       () => void this.pending.delete(tracked),
       (err: unknown) => {
@@ -149,10 +164,11 @@ export class PieceAssembler {
     );
     this.pending.add(tracked);
     this.throwIfFailed();
-    while (this.pending.size >= this.maxPending) {
+    while (this.pending.size > this.maxPending) {
       await Promise.race(this.pending);
       this.throwIfFailed();
     }
+    if (this.next < this.end) this.buf = this.alloc(pieceSize(this.layout, this.next));
   }
 
   private throwIfFailed(): void {

@@ -55,11 +55,16 @@ type Events = {
   warning: [message: string];
 };
 
+/** Where a torrent's metainfo comes from, when it can be fetched again. */
+export type TorrentSource = { kind: 'url'; url: string } | { kind: 'magnet'; uri: string };
+
 export class Torrent extends Emitter<Events> {
   name: string;
   state: TorrentState;
   error: string | undefined;
   meta: Metainfo | undefined;
+  /** The URL or magnet it was added from (so a failed fetch of its metainfo can be retried). */
+  source: TorrentSource | undefined;
   webSeedUrls: string[] = [];
   paused = false;
   private storage: TorrentStorage | undefined;
@@ -73,6 +78,8 @@ export class Torrent extends Emitter<Events> {
   private filesLeft: Uint32Array | undefined;
   private rate = { bytes: 0, since: 0, value: 0 };
   private destroyed = false;
+  /** While storage opens (start): resume must not start it twice. */
+  private starting = false;
   private readonly buffers: BufferPool;
 
   constructor(
@@ -98,15 +105,25 @@ export class Torrent extends Emitter<Events> {
     this.meta = meta;
     this.name = meta.name;
     this.paused = opts.paused;
+    this.error = undefined;
+    this.lastSeedViews = [];
     this.addWebSeeds(meta.urlList);
     this.setState('checking');
+    this.starting = true;
+    let storage: TorrentStorage | undefined;
     try {
-      this.storage = await this.deps.store.open(meta);
-      const verified = await this.storage.verified();
-      if (this.destroyed) return void (await this.storage.close());
+      storage = await this.deps.store.open(meta);
+      const verified = await storage.verified();
+      if (this.destroyed) return void (await storage.close());
+      this.storage = storage;
       this.initPieces(meta, verified);
     } catch (err) {
-      return this.fail(`Storage failed: ${errorMessage(err)}`);
+      this.storage = undefined;
+      await storage?.close().catch(() => {});
+      if (!this.destroyed) this.fail(`Storage failed: ${errorMessage(err)}`);
+      return;
+    } finally {
+      this.starting = false;
     }
     for (let f = 0; f < meta.files.length; f++) {
       if (!meta.files[f]!.pad && this.filesLeft![f] === 0) this.emit('file-complete', f);
@@ -120,6 +137,7 @@ export class Torrent extends Emitter<Events> {
     this.picker = new Picker(meta.pieceCount);
     this.usefulBytes = new Float64Array(meta.pieceCount);
     this.filesLeft = new Uint32Array(meta.files.length);
+    this.verifiedBytes = 0;
     this.selectedBytes = 0;
     for (const f of meta.files) if (!f.pad) this.selectedBytes += f.length;
     for (let i = 0; i < meta.pieceCount; i++) {
@@ -146,19 +164,16 @@ export class Torrent extends Emitter<Events> {
   }
 
   private createWebSeed(url: string): WebSeed {
-    const ws = new WebSeed(
-      url,
-      { ...this.meta!, name: this.meta!.name },
-      {
-        fetch: this.deps.fetch,
-        clock: this.deps.clock,
-        random: this.deps.random,
-        picker: this.picker!,
-        deliver: (i, data) => this.deliver(i, data),
-        alloc: (size) => this.buffers.alloc(size),
-      },
-    );
+    const ws = new WebSeed(url, this.meta!, {
+      fetch: this.deps.fetch,
+      clock: this.deps.clock,
+      random: this.deps.random,
+      picker: this.picker!,
+      deliver: (i, data) => this.deliver(i, data),
+      alloc: (size) => this.buffers.alloc(size),
+    });
     ws.on('state', () => this.onSourceState());
+    ws.on('released', () => this.restartIdleSources());
     ws.on('bytes', (n) => this.countBytes(n));
     this.webSeeds.push(ws);
     if (!this.paused && this.state === 'downloading') ws.start();
@@ -179,6 +194,8 @@ export class Torrent extends Emitter<Events> {
       picker.release(index);
       this.buffers.recycle(wholeBuffer(data));
       this.emit('warning', `piece ${index} failed verification`);
+      // Another seed may have the right bytes.
+      this.restartIdleSources();
       return false;
     }
     try {
@@ -224,8 +241,19 @@ export class Torrent extends Emitter<Events> {
       const reasons = seeds.map((s) => s.error?.message ?? 'failed').join('; ');
       this.fail(reasons);
     } else {
+      // A seed that failed or backs off gave its pieces back: seeds that had found nothing
+      // to fetch take them, or the torrent would stall short of 100%.
+      this.restartIdleSources();
       this.emit('update');
     }
+  }
+
+  /** Wakes idle sources when there is work nobody is doing. */
+  private restartIdleSources(): void {
+    if (this.state !== 'downloading' || !this.picker) return;
+    const idle = this.webSeeds.filter((s) => s.state === 'idle');
+    if (idle.length === 0 || this.picker.unclaimed() === 0) return;
+    for (const s of idle) s.start();
   }
 
   private countBytes(n: number): void {
@@ -246,7 +274,12 @@ export class Torrent extends Emitter<Events> {
 
   resume(): void {
     this.paused = false;
-    if (!this.meta || !this.picker) return;
+    if (!this.meta) return;
+    if (!this.picker) {
+      // Storage failed to open ("Not enough storage"…): try again from the start.
+      if (this.state === 'error' && !this.starting) void this.start(this.meta, { paused: false });
+      return;
+    }
     this.error = undefined;
     if (this.picker.remaining === 0) return this.setState('seeding');
     this.setState('downloading');
@@ -255,10 +288,20 @@ export class Torrent extends Emitter<Events> {
     if (this.webSeeds.length === 0) this.emit('warning', 'no web seeds and no peers yet');
   }
 
+  /** Back to getting its metainfo, after that failed (Resume on a torrent in error). */
+  restart(state: 'fetching' | 'metadata'): void {
+    this.paused = false;
+    this.error = undefined;
+    this.lastSeedViews = [];
+    this.setState(state);
+  }
+
   private stopSources(): void {
-    for (const s of this.webSeeds) s.destroy();
+    // Out of the list first: a seed's last state change must not wake the others.
+    const seeds = this.webSeeds;
     this.webSeeds = [];
     this.lastSeedViews = [];
+    for (const s of seeds) s.destroy();
   }
 
   fail(message: string): void {

@@ -1,280 +1,27 @@
-import { createHash } from 'node:crypto';
 import { EventEmitter, once } from 'node:events';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import bencode, { type BencodeInput } from 'bencode';
-import createTorrent from 'create-torrent';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { webCryptoDigest, type Clock, type EngineDeps } from './deps.ts';
+import { FakeClock } from '../../tests/fixtures/fake-clock.ts';
+import { FileServer } from '../../tests/fixtures/file-server.ts';
+import {
+  KiB,
+  PL,
+  content,
+  expectSameBytes,
+  handTorrent,
+  makeTorrent,
+  parse,
+  sha1,
+  type SourceFile,
+} from '../../tests/fixtures/torrents.ts';
+import { webCryptoDigest, type EngineDeps } from './deps.ts';
 import { WebSeedError } from './errors.ts';
 import { MemoryPieceStore } from './memory-store.ts';
-import { parseMetainfo, pieceHash, type Metainfo } from './metainfo.ts';
+import { pieceHash, type Metainfo } from './metainfo.ts';
 import { Picker } from './picker.ts';
 import type { PieceStore, StorageLayout, TorrentStorage } from './piece-store.ts';
 import { Torrent } from './torrent.ts';
 import { WEBSEED_DEFAULTS, WebSeed, type WebSeedState } from './webseed.ts';
 import { webSeedFileUrl } from './webseed-url.ts';
-import { concatBytes as concat } from './bytes.ts';
-
-const KiB = 1024;
-const PL = 16 * KiB;
-
-// ------------------------------------------------------------------ content and torrents
-
-/** Deterministic pseudo-random bytes (no two pieces alike). */
-function content(length: number, seed: number): Uint8Array {
-  const out = new Uint8Array(length);
-  let a = seed >>> 0 || 1;
-  for (let i = 0; i < length; i++) {
-    a ^= a << 13;
-    a ^= a >>> 17;
-    a ^= a << 5;
-    out[i] = a & 0xff;
-  }
-  return out;
-}
-
-const sha1 = (data: Uint8Array): Buffer => createHash('sha1').update(data).digest();
-
-interface SourceFile {
-  /** Path inside the torrent, `/`-separated. */
-  path: string;
-  data: Uint8Array;
-  pad?: boolean;
-}
-
-/** A torrent made by create-torrent from in-memory files. */
-function makeTorrent(
-  files: SourceFile[],
-  opts: { name: string; urlList: string[]; pieceLength?: number },
-): Promise<Uint8Array> {
-  const input = files.map((f) => Object.assign(Buffer.from(f.data), { name: f.path }));
-  return new Promise((resolve, reject) => {
-    createTorrent(
-      input.length === 1 ? input[0]! : input,
-      {
-        name: opts.name,
-        pieceLength: opts.pieceLength ?? PL,
-        urlList: opts.urlList,
-        announceList: [],
-        creationDate: 1_700_000_000_000,
-      },
-      (err, torrent) => (err ? reject(err) : resolve(new Uint8Array(torrent))),
-    );
-  });
-}
-
-/** A multi-file torrent built by hand (BEP 47 pad files carry `attr: 'p'`). */
-function handTorrent(
-  files: SourceFile[],
-  opts: { name: string; urlList: string[]; pieceLength?: number },
-): Uint8Array {
-  const pl = opts.pieceLength ?? PL;
-  const all = concat(files.map((f) => (f.pad ? new Uint8Array(f.data.length) : f.data)));
-  const hashes: Uint8Array[] = [];
-  for (let off = 0; off < all.length; off += pl) hashes.push(sha1(all.subarray(off, off + pl)));
-  const info: Record<string, BencodeInput> = {
-    name: opts.name,
-    'piece length': pl,
-    pieces: concat(hashes),
-    files: files.map((f) => {
-      const entry: Record<string, BencodeInput> = {
-        length: f.data.length,
-        path: f.path.split('/'),
-      };
-      if (f.pad) entry.attr = 'p';
-      return entry;
-    }),
-  };
-  return bencode.encode({ info, 'url-list': opts.urlList });
-}
-
-/** Byte equality with a short message (a diff of megabytes would take for ever). */
-function expectSameBytes(actual: Uint8Array, expected: Uint8Array): void {
-  let at = 0;
-  const n = Math.min(actual.length, expected.length);
-  while (at < n && actual[at] === expected[at]) at++;
-  const where = at === n && actual.length === expected.length ? 'none' : `byte ${at}`;
-  expect({ length: actual.length, firstDifference: where }, `of ${expected.length} bytes`).toEqual({
-    length: expected.length,
-    firstDifference: 'none',
-  });
-}
-
-const parse = (bytes: Uint8Array): Promise<Metainfo> => parseMetainfo(bytes, webCryptoDigest);
-
-// ------------------------------------------------------------------ a real HTTP web seed
-
-interface Fault {
-  /** Answer with this status and no body. */
-  status?: number;
-  /** Answer 200 with the whole file, whatever the Range. */
-  ignoreRange?: boolean;
-  /** Serve other bytes of the right length. */
-  corrupt?: boolean;
-  /** Send this many body bytes, then nothing more (the response stays open). */
-  holdAfter?: number;
-}
-
-interface Hit {
-  /** Raw request target, as the client sent it. */
-  url: string;
-  /** Decoded path. */
-  path: string;
-  range: string | undefined;
-  status: number;
-  /** First and last byte asked for (the whole file without Range). */
-  first: number;
-  last: number;
-  /** Body bytes written. */
-  sent: number;
-  /** Resolves when the response is finished or its connection closed. */
-  closed: Promise<void>;
-  /** Resolves when the connection the request came on is closed (by either side). */
-  socketClosed: Promise<void>;
-  /** Cuts the connection (mid-body, for a held response). */
-  drop(): void;
-}
-
-class SeedServer {
-  /** Served files by decoded path. */
-  readonly files = new Map<string, Uint8Array>();
-  readonly hits: Hit[] = [];
-  fault: (hit: Hit, index: number) => Fault | undefined = () => undefined;
-  origin = '';
-  private readonly server = http.createServer((req, res) => this.handle(req, res));
-
-  async listen(): Promise<void> {
-    this.server.listen(0, '127.0.0.1');
-    await once(this.server, 'listening');
-    this.origin = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-
-  /** Serves each file of a torrent under `base` + name (+ path), as a BEP 19 seed would. */
-  serveTorrent(base: string, name: string, files: SourceFile[], multiFile: boolean): void {
-    for (const f of files) {
-      if (f.pad) continue;
-      this.files.set(multiFile ? `${base}${name}/${f.path}` : `${base}${name}`, f.data);
-    }
-  }
-
-  get bytesServed(): number {
-    return this.hits.reduce((n, h) => n + h.sent, 0);
-  }
-
-  private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
-    const url = req.url ?? '/';
-    let onClosed!: () => void;
-    const hit: Hit = {
-      url,
-      path: decodeURIComponent(new URL(url, 'http://x').pathname),
-      range: req.headers.range,
-      status: 0,
-      first: 0,
-      last: -1,
-      sent: 0,
-      closed: new Promise((resolve) => (onClosed = resolve)),
-      socketClosed: req.socket.destroyed
-        ? Promise.resolve()
-        : new Promise((resolve) => req.socket.once('close', () => resolve())),
-      drop: () => res.destroy(),
-    };
-    res.on('close', onClosed);
-    this.hits.push(hit);
-    const fault = this.fault(hit, this.hits.length - 1) ?? {};
-    const reply = (): void => {
-      const body = this.files.get(hit.path);
-      if (fault.status !== undefined || !body) {
-        hit.status = fault.status ?? 404;
-        res.writeHead(hit.status, { 'content-length': '0' }).end();
-        return;
-      }
-      const m = /^bytes=(\d+)-(\d*)$/.exec(hit.range ?? '');
-      hit.first = 0;
-      hit.last = body.length - 1;
-      hit.status = 200;
-      if (m && !fault.ignoreRange) {
-        hit.first = Number(m[1]);
-        hit.last = m[2] ? Math.min(Number(m[2]), body.length - 1) : body.length - 1;
-        if (hit.first >= body.length) {
-          hit.status = 416;
-          res.writeHead(416, { 'content-range': `bytes */${body.length}` }).end();
-          return;
-        }
-        hit.status = 206;
-      }
-      let data = body.subarray(hit.first, hit.last + 1);
-      if (fault.corrupt) data = data.map((b) => b ^ 0x5a);
-      res.writeHead(hit.status, {
-        'content-type': 'application/octet-stream',
-        'content-length': String(data.length),
-        'accept-ranges': 'bytes',
-        ...(hit.status === 206
-          ? { 'content-range': `bytes ${hit.first}-${hit.last}/${body.length}` }
-          : {}),
-      });
-      if (fault.holdAfter !== undefined) {
-        hit.sent = fault.holdAfter;
-        res.write(data.subarray(0, fault.holdAfter));
-      } else {
-        hit.sent = data.length;
-        res.end(data);
-      }
-    };
-    reply();
-  }
-}
-
-// ------------------------------------------------------------------ a controllable clock
-
-/**
- * A fake clock: timers fire on the next turn of the event loop (auto) or when the test
- * says so, and time jumps by each timer's delay. So backoff is instant but observable.
- */
-class FakeClock implements Clock {
-  time = 0;
-  readonly delays: number[] = [];
-  private readonly timers = new Map<object, { fn: () => void; ms: number }>();
-
-  constructor(private readonly auto = true) {}
-
-  now(): number {
-    return this.time;
-  }
-
-  setTimeout(fn: () => void, ms: number): unknown {
-    const handle = {};
-    this.delays.push(ms);
-    this.timers.set(handle, { fn, ms });
-    if (this.auto) setImmediate(() => this.fire(handle));
-    return handle;
-  }
-
-  clearTimeout(handle: unknown): void {
-    this.timers.delete(handle as object);
-  }
-
-  get pending(): number {
-    return this.timers.size;
-  }
-
-  fireAll(): void {
-    for (const h of [...this.timers.keys()]) this.fire(h);
-  }
-
-  private fire(handle: object): void {
-    const t = this.timers.get(handle);
-    if (!t) return;
-    this.timers.delete(handle);
-    this.time += t.ms;
-    t.fn();
-  }
-}
 
 // ------------------------------------------------------------------ a store that checks
 
@@ -393,8 +140,13 @@ async function seedHarness(meta: Metainfo, url: string, opts: { clock?: FakeCloc
     },
     OPTIONS,
   );
-  seed.on('state', (s) => states.push(s));
-  /** Resolves once `pred` holds (checked after each delivered piece). */
+  const released: number[] = [];
+  seed.on('state', (s) => {
+    states.push(s);
+    changed.emit('change');
+  });
+  seed.on('released', (n) => released.push(n));
+  /** Resolves once `pred` holds (checked after each delivered piece and state change). */
   const until = async (pred: () => boolean): Promise<void> => {
     while (!pred()) await once(changed, 'change');
   };
@@ -416,7 +168,19 @@ async function seedHarness(meta: Metainfo, url: string, opts: { clock?: FakeCloc
   /** The bytes of file `i` as stored. */
   const fileBytes = async (i: number): Promise<Uint8Array> =>
     new Uint8Array(await (await storage.fileBlob(i)).arrayBuffer());
-  return { seed, picker, storage, clock, hashFailures, states, reach, until, finished, fileBytes };
+  return {
+    seed,
+    picker,
+    storage,
+    clock,
+    hashFailures,
+    states,
+    released,
+    reach,
+    until,
+    finished,
+    fileBytes,
+  };
 }
 
 // ------------------------------------------------------------------ driving a Torrent
@@ -454,9 +218,9 @@ async function startTorrent(meta: Metainfo, store: PieceStore, clock = new FakeC
 
 // ------------------------------------------------------------------ tests
 
-let server: SeedServer;
+let server: FileServer;
 beforeEach(async () => {
-  server = new SeedServer();
+  server = new FileServer();
   await server.listen();
 });
 afterEach(async () => {
@@ -829,6 +593,47 @@ describe('WebSeed: failures', () => {
     await server.hits[0]!.closed;
     expect(server.hits).toHaveLength(1);
     expect(h.clock.pending).toBe(0);
+  });
+
+  it('a connection that drops again and again, delivering each time, is retried for as long', async () => {
+    // 8 pieces; each of the first 7 responses sends one piece and a bit, then its
+    // connection drops: 7 failures, more than maxAttempts, but each after progress.
+    const data = content(8 * PL, 29);
+    const files = [{ path: 'flaky.bin', data }];
+    const meta = await parse(await makeTorrent(files, { name: 'flaky.bin', urlList: [] }));
+    server.serveTorrent('/', 'flaky.bin', files, false);
+    server.fault = (_hit, n) => (n < 7 ? { holdAfter: PL + 7 } : undefined);
+    const h = await seedHarness(meta, `${server.origin}/`);
+
+    h.seed.start();
+    for (let k = 1; k <= 7; k++) {
+      await h.until(() => h.picker.completeCount === k || h.seed.state === 'failed');
+      expect(h.seed.state, `after ${k - 1} drops: ${h.seed.error?.message}`).not.toBe('failed');
+      server.hits[k - 1]!.drop();
+    }
+    await h.finished('idle');
+
+    expectSameBytes(await h.fileBytes(0), data);
+    expect(server.hits.map((x) => x.first)).toEqual([...Array(8).keys()].map((i) => i * PL));
+    // Each drop is the first failure since the last piece: the shortest backoff each time.
+    expect(h.clock.delays).toEqual(Array<number>(7).fill(1000));
+  });
+
+  it('a run that fails gives its pieces back and says so (released), before the seed fails', async () => {
+    const data = content(6 * PL, 30);
+    const meta = await parse(
+      await makeTorrent([{ path: 'gone.bin', data }], { name: 'gone.bin', urlList: [] }),
+    );
+    const h = await seedHarness(meta, `${server.origin}/nothing/`);
+    const order: string[] = [];
+    h.seed.on('released', (n) => order.push(`released ${n}`));
+    h.seed.on('state', (s) => order.push(s));
+
+    h.seed.start();
+    await h.finished('failed');
+
+    expect(order).toEqual(['active', 'released 6', 'failed']);
+    expect(h.picker.unclaimed()).toBe(6);
   });
 
   it('a retry that finds nothing left to fetch leaves the seed idle, not retrying', async () => {

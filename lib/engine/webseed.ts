@@ -43,7 +43,12 @@ export const WEBSEED_DEFAULTS = {
   maxHashFailures: 3,
 };
 
-type Events = { state: [WebSeedState]; bytes: [number] };
+type Events = {
+  state: [WebSeedState];
+  bytes: [number];
+  /** A run ended and gave back pieces it had reserved (for other sources to take). */
+  released: [count: number];
+};
 
 export class WebSeed extends Emitter<Events> {
   readonly kind = 'webseed';
@@ -120,7 +125,6 @@ export class WebSeed extends Emitter<Events> {
         const epoch = this.failureEpoch;
         try {
           await this.fetchRun(run.first, run.count);
-          this.failures = 0;
         } catch (err) {
           if (this.abort.signal.aborted) return;
           this.onFailure(err, epoch);
@@ -178,13 +182,20 @@ export class WebSeed extends Emitter<Events> {
       }
       await assembler.drain();
     } finally {
-      if (this.runs.delete(assembler)) assembler.releaseRest(this.ctx.picker);
+      if (this.runs.delete(assembler)) {
+        const released = assembler.releaseRest(this.ctx.picker);
+        if (released > 0) this.emit('released', released);
+      }
     }
   }
 
   private async deliverPiece(index: number, data: Uint8Array): Promise<void> {
     const ok = await this.ctx.deliver(index, data, this);
-    if (ok) return;
+    if (ok) {
+      // Progress: a connection that drops now and then but delivers is not failing.
+      this.failures = 0;
+      return;
+    }
     this.hashFailures++;
     if (this.hashFailures >= this.options.maxHashFailures) {
       throw new WebSeedError(this.url, `wrong bytes: piece ${index} failed verification`, true);

@@ -7,19 +7,35 @@
 import type { Client } from '../engine/client.ts';
 import { savePaths } from '../engine/save-paths.ts';
 import type { Torrent } from '../engine/torrent.ts';
-import type { EngineCommand, EngineEvent, StateMessage } from '../protocol.ts';
+import type {
+  EngineCommand,
+  EngineEvent,
+  HostTorrentView,
+  NotifyKind,
+  StateMessage,
+} from '../protocol.ts';
 
 export interface HostOutput {
   toBackground(event: EngineEvent): void;
   broadcast(state: StateMessage): void;
 }
 
+interface Saving {
+  torrentId: string;
+  infoHash: string;
+  fileIndex: number;
+  /** Settles when the background reports the save ended. */
+  ended: Promise<void>;
+  end: () => void;
+}
+
 const BROADCAST_MS = 250;
+/** Stored data of a removed torrent waits at most this long for its saves to end. */
+const SAVE_WAIT_MS = 10 * 60_000;
 
 export class EngineHost {
   /** Blob URLs handed to the background for saving, until it says the save ended. */
-  private readonly saving = new Map<string, { torrentId: string; fileIndex: number }>();
-  private readonly savingKeys = new Set<string>();
+  private readonly saving = new Map<string, Saving>();
   /** Torrents added by a user action in this session (these get an "Added" notification). */
   private readonly announced = new Set<string>();
   private broadcastTimer: ReturnType<typeof setTimeout> | null = null;
@@ -43,7 +59,7 @@ export class EngineHost {
       case 'ping':
         return true;
       case 'get-state':
-        return this.client.views();
+        return this.views();
       case 'add': {
         const t = this.client.add(cmd.source);
         this.announced.add(t.id);
@@ -56,10 +72,12 @@ export class EngineHost {
         this.client.resume(cmd.id);
         return true;
       case 'remove':
-        await this.client.remove(cmd.id, cmd.deleteData);
+        await this.client.remove(cmd.id, cmd.deleteData, {
+          deleteAfter: this.savesEnded(cmd.id),
+        });
         return true;
       case 'save-done':
-        return this.onSaveDone(cmd.url, cmd.ok, cmd.error);
+        return this.onSaveDone(cmd);
     }
   }
 
@@ -69,52 +87,90 @@ export class EngineHost {
     this.scheduleBroadcast();
   }
 
-  private notify(kind: 'added' | 'error' | 'done', title: string, message: string): void {
+  private notify(kind: NotifyKind, title: string, message: string): void {
     this.out.toBackground({ target: 'background', type: 'notify', kind, title, message });
+  }
+
+  private isSaving(infoHash: string, fileIndex: number): boolean {
+    for (const s of this.saving.values()) {
+      if (s.infoHash === infoHash && s.fileIndex === fileIndex) return true;
+    }
+    return false;
   }
 
   /** Hands a finished, verified file to the background, straight from storage. */
   private async save(t: Torrent, fileIndex: number): Promise<void> {
     const meta = t.meta;
-    const key = `${t.id}/${fileIndex}`;
-    if (!meta || this.client.isSaved(t.id, fileIndex) || this.savingKeys.has(key)) return;
+    if (!meta || this.client.isSaved(t.id, fileIndex) || this.isSaving(meta.infoHash, fileIndex)) {
+      return;
+    }
     const filename = savePaths(meta.name, meta.files, meta.multiFile)[fileIndex];
     if (!filename) return;
-    this.savingKeys.add(key);
+    let end!: () => void;
+    const ended = new Promise<void>((resolve) => (end = resolve));
+    // Claimed before the first await, so a second file-complete cannot save it twice.
+    const claim = `pending:${meta.infoHash}:${fileIndex}`;
+    this.saving.set(claim, { torrentId: t.id, infoHash: meta.infoHash, fileIndex, ended, end });
     try {
       const blob = await t.fileBlob(fileIndex);
       const url = URL.createObjectURL(blob);
-      this.saving.set(url, { torrentId: t.id, fileIndex });
+      this.saving.set(url, this.saving.get(claim)!);
+      this.saving.delete(claim);
       this.out.toBackground({
         target: 'background',
         type: 'save-file',
         torrentId: t.id,
+        infoHash: meta.infoHash,
         fileIndex,
         url,
         filename,
       });
     } catch (err) {
-      this.savingKeys.delete(key);
+      this.saving.delete(claim);
+      end();
       this.notify('error', `Could not save ${filename}`, String(err));
     }
   }
 
-  private async onSaveDone(url: string, ok: boolean, error?: string): Promise<boolean> {
-    const entry = this.saving.get(url);
-    if (!entry) return false;
-    this.saving.delete(url);
-    URL.revokeObjectURL(url);
-    this.savingKeys.delete(`${entry.torrentId}/${entry.fileIndex}`);
-    if (ok) await this.client.markSaved(entry.torrentId, entry.fileIndex);
-    else this.notify('error', 'Saving a file failed', error ?? 'download interrupted');
+  /** Settles when every save of torrent `id` under way has ended (or after SAVE_WAIT_MS). */
+  private savesEnded(id: string): Promise<unknown> {
+    const ended = [...this.saving.values()].filter((s) => s.torrentId === id).map((s) => s.ended);
+    if (ended.length === 0) return Promise.resolve();
+    return Promise.race([
+      Promise.all(ended),
+      new Promise((resolve) => setTimeout(resolve, SAVE_WAIT_MS)),
+    ]);
+  }
+
+  private async onSaveDone(cmd: Extract<EngineCommand, { type: 'save-done' }>): Promise<boolean> {
+    const entry = this.saving.get(cmd.url);
+    if (entry) {
+      this.saving.delete(cmd.url);
+      URL.revokeObjectURL(cmd.url);
+      entry.end();
+    }
+    // By infohash: after an engine restart the torrent has a new id, and the save counts.
+    const t = this.client.list().find((x) => x.infoHash === cmd.infoHash);
+    if (cmd.ok && t) {
+      await this.client.markSaved(t.id, cmd.fileIndex);
+      this.scheduleBroadcast();
+    }
+    if (!cmd.ok) this.notify('error', 'Saving a file failed', cmd.error ?? 'download interrupted');
     return true;
+  }
+
+  private views(): HostTorrentView[] {
+    return this.client.list().map((t) => ({
+      ...t.view(),
+      savedFiles: (t.infoHash && this.client.record(t.infoHash)?.savedFiles.length) || 0,
+    }));
   }
 
   private scheduleBroadcast(): void {
     if (this.broadcastTimer !== null) return;
     this.broadcastTimer = setTimeout(() => {
       this.broadcastTimer = null;
-      this.out.broadcast({ target: 'ui', type: 'state', torrents: this.client.views() });
+      this.out.broadcast({ target: 'ui', type: 'state', torrents: this.views() });
     }, BROADCAST_MS);
   }
 }

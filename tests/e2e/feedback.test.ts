@@ -36,11 +36,12 @@ type Chrome = {
 
 const badge = () =>
   b.sw.evaluate(() => (globalThis as unknown as { chrome: Chrome }).chrome.action.getBadgeText({}));
-const notificationCount = () =>
-  b.sw.evaluate(async () => {
+/** Notifications shown, by kind (their ids are `swarmlink-<kind>-<n>`). */
+const notifications = (kind: 'added' | 'error' | 'done') =>
+  b.sw.evaluate(async (k) => {
     const all = await (globalThis as unknown as { chrome: Chrome }).chrome.notifications.getAll();
-    return Object.keys(all).length;
-  });
+    return Object.keys(all).filter((id) => id.startsWith(`swarmlink-${k}-`)).length;
+  }, kind);
 
 describe('feedback', () => {
   it('shows a badge count and an "Added" notification as soon as a link is taken', async () => {
@@ -49,19 +50,20 @@ describe('feedback', () => {
     await page.goto(demo.blogUrl);
     await page.click('#link-single');
     await expect.poll(badge, { timeout: 5000 }).toBe('1');
-    await expect.poll(notificationCount, { timeout: 5000 }).toBeGreaterThanOrEqual(1);
+    await expect.poll(() => notifications('added'), { timeout: 5000 }).toBe(1);
     demo.setRateLimit(0);
     const f = demo.torrents.single.files[0]!;
     await waitForFile(join(b.downloadDir, f.path), f.length);
     // Finished: nothing is downloading any more.
     await expect.poll(badge).toBe('');
+    await expect.poll(() => notifications('done')).toBe(1);
   });
 
   it('shows a failing web seed as an error item, with a notification', async () => {
     demo.setFault({ status: 404 });
     const page = await b.context.newPage();
     await page.goto(demo.blogUrl);
-    const before = await notificationCount();
+    expect(await notifications('error')).toBe(0);
     await page.click('#link-single');
     const popup = await b.openPopup();
     const item = popup
@@ -69,7 +71,7 @@ describe('feedback', () => {
       .getByRole('listitem')
       .filter({ hasText: demo.torrents.single.name });
     await expect.poll(() => item.getByRole('alert').textContent()).toMatch(/404/);
-    await expect.poll(notificationCount).toBeGreaterThan(before);
+    await expect.poll(() => notifications('error')).toBeGreaterThanOrEqual(1);
     // Once the seed is back, Resume finishes the download.
     demo.setFault(null);
     await item.getByRole('button', { name: 'Resume' }).click();

@@ -2,6 +2,7 @@
  * Verified pieces persist: when the engine host dies mid-download, the next start resumes
  * from what was verified instead of starting over, and the file is saved once.
  */
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemo, type Demo } from '../../demo/server.mjs';
@@ -21,7 +22,7 @@ afterAll(async () => {
 });
 
 describe('resume', () => {
-  it('resumes a download after the engine host was killed, without fetching it all again', async () => {
+  it('resumes a download after the engine host was killed, without fetching it all again, and saves it once', async () => {
     const f = demo.torrents.single.files[0]!;
     demo.setRateLimit(1024 * 1024);
     demo.resetStats();
@@ -52,5 +53,14 @@ describe('resume', () => {
     const slack = 1024 * 1024;
     expect(refetched).toBeLessThan((f.length * (100 - verifiedBefore)) / 100 + slack);
     expect(refetched).toBeLessThan(f.length);
+
+    // The save was recorded: after another restart the engine does not save it again.
+    const item = () => popup.getByRole('listitem').filter({ has: bar() });
+    await expect.poll(() => item().textContent()).toContain('saved');
+    await popup.close();
+    expect(await b.closeOffscreen()).toBe(true);
+    popup = await b.openPopup();
+    await expect.poll(() => item().textContent(), { timeout: 20_000 }).toContain('saved');
+    expect(await readdir(b.downloadDir)).toEqual([f.path]);
   });
 });
