@@ -199,9 +199,18 @@ function cacheIsValid(cache, current, pieceLength) {
 /**
  * Makes the files (once per size) and the piece hashes (once per content), both cached in dataDir.
  * @param {ContentSpec} spec @param {string} contentDir @param {(m: string) => void} log
+ * @param {number} [pieceLengthOverride] default: by the content's size
  * @returns {Promise<PreparedContent>}
  */
-export async function prepareContent(spec, contentDir, log) {
+export async function prepareContent(spec, contentDir, log, pieceLengthOverride) {
+  if (
+    pieceLengthOverride !== undefined &&
+    !(pieceLengthOverride >= 16 * KiB && Number.isInteger(Math.log2(pieceLengthOverride)))
+  ) {
+    throw new Error(
+      `pieceLength must be a power of two of 16 KiB or more, got ${pieceLengthOverride}`,
+    );
+  }
   const dir = path.join(contentDir, spec.key);
   for (const file of spec.files) {
     const diskPath = diskPathOf(dir, spec, file);
@@ -211,7 +220,7 @@ export async function prepareContent(spec, contentDir, log) {
     await writeFileAtomically(diskPath, fileChunks(spec, file));
   }
   const totalLength = spec.files.reduce((sum, f) => sum + f.length, 0);
-  const pieceLength = pieceLengthFor(totalLength);
+  const pieceLength = pieceLengthOverride ?? pieceLengthFor(totalLength);
   /** @type {CachedFile[]} */
   const current = [];
   for (const file of spec.files) {

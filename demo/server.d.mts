@@ -50,6 +50,11 @@ export interface DemoStats {
 export interface DemoOptions {
   /** Size of the single-file torrent, and about the size of the multi-file one. Default 4. */
   mib?: number;
+  /**
+   * Piece length of both torrents, in bytes (a power of two, 16 KiB or more). Default: 256 KiB
+   * below 512 MiB of content, 1 MiB from there on.
+   */
+  pieceLength?: number;
   /** Bytes per second shared by all /seed/ responses; 0 = unlimited (default). */
   rateLimit?: number;
   /** Where sample files and cached piece hashes go. Default `<repo>/.demo-data`. */

@@ -28,7 +28,7 @@ import { startTracker } from './tracker.mjs';
 
 /**
  * Starts the blog page, web seed and tracker on 127.0.0.1.
- * @param {{ mib?: number, rateLimit?: number, dataDir?: string, port?: number, host?: '127.0.0.1', log?: (message: string) => void }} [opts]
+ * @param {{ mib?: number, pieceLength?: number, rateLimit?: number, dataDir?: string, port?: number, host?: '127.0.0.1', log?: (message: string) => void }} [opts]
  */
 export async function startDemo(opts = {}) {
   const mib = opts.mib ?? 4;
@@ -39,8 +39,8 @@ export async function startDemo(opts = {}) {
 
   const specs = contentSpecs(mib);
   const prepared = {
-    single: await prepareContent(specs.single, contentDir, log),
-    multi: await prepareContent(specs.multi, contentDir, log),
+    single: await prepareContent(specs.single, contentDir, log, opts.pieceLength),
+    multi: await prepareContent(specs.multi, contentDir, log, opts.pieceLength),
   };
 
   /** @type {DemoStats} */

@@ -11,7 +11,8 @@
 //    the extension's service worker, until the same.
 // Memory: the sum of PSS over the browser process and all its descendants, sampled every
 // BENCH_SAMPLE_MS (100), peak during the download minus the idle level just before it.
-// The order of the two alternates from run to run. Results: a table, and
+// BENCH_PIECE_KIB sets the torrents' piece length (default: the demo's, by size). The order of
+// the two alternates from run to run. Results: a table, and
 // .test-results/bench.json. Ratios are swarmlink / browser (DEVELOPERS.md).
 import { spawnSync } from 'node:child_process';
 import { createReadStream, existsSync } from 'node:fs';
@@ -65,6 +66,8 @@ function config() {
     /** After the blog page loaded and the offscreen document exists, before the idle window. */
     settleMs: numberEnv('BENCH_SETTLE_MS', 4000),
     idleMs: numberEnv('BENCH_IDLE_MS', 1500),
+    /** Piece length of the torrents, KiB; 0 = the demo's (256 KiB below 512 MiB, 1 MiB from there). */
+    pieceKiB: process.env.BENCH_PIECE_KIB ? numberEnv('BENCH_PIECE_KIB', 0) : 0,
   };
 }
 
@@ -234,6 +237,7 @@ function printReport(summaries, all, meta) {
   lines.push(
     `Swarmlink benchmark (${meta.gitHead}, extension built ${meta.extensionBuilt}): ` +
       `${meta.chromium}, ${meta.cpus} CPUs, ${meta.runs} run(s) per size; ` +
+      `piece length ${meta.config.pieceKiB ? `${meta.config.pieceKiB} KiB` : 'the demo default (256 KiB below 512 MiB, 1 MiB from there)'}; ` +
       'time = click (or downloads.download) → file complete on disk; ' +
       'memory = peak Σ PSS of all Chromium processes − idle just before.',
   );
@@ -377,7 +381,11 @@ async function inner() {
   try {
     for (const sizeMiB of cfg.sizes) {
       log(`demo server with a ${sizeMiB} MiB torrent (first time: generating and hashing)…`);
-      const demo = await startDemoWorker(sizeMiB, (m) => log(`  demo: ${m}`));
+      const demo = await startDemoWorker(
+        sizeMiB,
+        (m) => log(`  demo: ${m}`),
+        cfg.pieceKiB ? cfg.pieceKiB * 1024 : undefined,
+      );
       try {
         const file = /** @type {import('../demo/server.mjs').DemoFile} */ (
           demo.torrents.single.files[0]

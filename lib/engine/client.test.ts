@@ -130,6 +130,7 @@ interface Env {
 interface Extra {
   digest?: Digest;
   random?: () => number;
+  onBytesRead?: (n: number) => void;
 }
 
 function makeClient(shared?: Pick<Env, 'store' | 'records'>, extra: Extra = {}): Env {
@@ -143,6 +144,7 @@ function makeClient(shared?: Pick<Env, 'store' | 'records'>, extra: Extra = {}):
     records,
     clock,
     random: extra.random ?? (() => 0.5),
+    onBytesRead: extra.onBytesRead,
   };
   const client = new Client(deps);
   const env: Env = {
@@ -969,6 +971,19 @@ describe('Client: Resume after a failed start', () => {
     // The magnet's ws= is still the web seed; the same infohash is still one torrent.
     expect(t.webSeedUrls).toEqual([`${server.origin}/ws/`]);
     expect(e.client.add({ kind: 'magnet', uri: `magnet:?xt=urn:btih:${meta.infoHash}` })).toBe(t);
+  });
+});
+
+describe('Client: bytes read', () => {
+  it('tells the host of every byte read from a web seed', async () => {
+    const a = album();
+    let read = 0;
+    const e = env(undefined, { onBytesRead: (n) => (read += n) });
+    const t = e.client.add({ kind: 'file', bytes: a.bytes });
+    await finish(e, t, 'seeding');
+    // Every byte of every non-pad file, once (pad bytes are made locally).
+    const expected = a.files.filter((f) => !f.pad).reduce((sum, f) => sum + f.data.length, 0);
+    expect(read).toBe(expected);
   });
 });
 

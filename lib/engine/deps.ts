@@ -26,6 +26,8 @@ export interface EngineDeps {
   random(): number;
   /** Piece buffers to reuse (one pool per client); a torrent makes its own without it. */
   buffers?: BufferPool;
+  /** Told of every `n` bytes read from the network (the host keeps its garbage in check). */
+  onBytesRead?(n: number): void;
 }
 
 /** WebCrypto digest, available in browsers, workers and Node >= 20. */

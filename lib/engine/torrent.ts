@@ -257,6 +257,7 @@ export class Torrent extends Emitter<Events> {
   }
 
   private countBytes(n: number): void {
+    this.deps.onBytesRead?.(n);
     const now = this.deps.clock.now();
     if (now - this.rate.since >= 1000) {
       this.rate.value = (this.rate.bytes * 1000) / Math.max(1, now - this.rate.since);

@@ -7,8 +7,10 @@ import { realClock, webCryptoDigest } from '../engine/deps.ts';
 import { BrowserPieceStore } from '../store/browser-store.ts';
 import { IdbRecordStore } from '../store/idb-records.ts';
 import { EngineHost, type HostOutput } from './engine-host.ts';
+import { GcNudge } from '../gc-nudge.ts';
 
 export async function createEngineHost(out: HostOutput): Promise<EngineHost> {
+  const nudge = new GcNudge();
   const client = new Client({
     fetch: (input, init) => fetch(input, init),
     digest: webCryptoDigest,
@@ -16,6 +18,7 @@ export async function createEngineHost(out: HostOutput): Promise<EngineHost> {
     records: new IdbRecordStore(),
     clock: realClock,
     random: Math.random,
+    onBytesRead: (n) => nudge.count(n),
   });
   const host = new EngineHost(client, out);
   await client.restore();

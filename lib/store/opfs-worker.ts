@@ -7,6 +7,7 @@
  * or race two `createSyncAccessHandle()` calls on one file (the second would fail on
  * the file's exclusive lock). The writes themselves are synchronous, so this costs little.
  */
+import { GcNudge } from '../gc-nudge.ts';
 import {
   dirComponents,
   resolveDir,
@@ -144,10 +145,13 @@ async function removeDir(dir: string): Promise<void> {
   }
 }
 
+const nudge = new GcNudge();
+
 async function handle(req: OpfsRequestBody): Promise<ArrayBuffer | undefined> {
   switch (req.op) {
     case 'writePiece':
       await writePiece(req.dir, req.spans, req.data);
+      nudge.count(req.data.byteLength);
       // Handed back (transferred) for reuse: no buffer per piece is left for the GC here.
       return req.data;
     case 'read':

@@ -6,6 +6,7 @@ import { startDemo } from '../../demo/server.mjs';
 const port = /** @type {import('node:worker_threads').MessagePort} */ (parentPort);
 const demo = await startDemo({
   mib: workerData.mib,
+  pieceLength: workerData.pieceLength,
   log: (message) => port.postMessage({ type: 'log', message }),
 });
 port.postMessage({

@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 
 /**
  * @param {number} mib @param {(message: string) => void} log
+ * @param {number} [pieceLength] bytes; default: the demo's (by size)
  * @returns {Promise<{
  *   blogUrl: string,
  *   torrents: { single: import('../../demo/server.mjs').DemoTorrent },
@@ -11,9 +12,9 @@ import { Worker } from 'node:worker_threads';
  *   close(): Promise<void>,
  * }>}
  */
-export async function startDemoWorker(mib, log) {
+export async function startDemoWorker(mib, log, pieceLength) {
   const worker = new Worker(new URL('./demo-worker.mjs', import.meta.url), {
-    workerData: { mib },
+    workerData: { mib, pieceLength },
   });
   /** @type {Map<string, (msg: any) => void>} */
   const waiting = new Map();
