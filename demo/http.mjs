@@ -169,6 +169,7 @@ export function createRequestHandler({ routes, bucket, getFault, stats }) {
     if (range) headers['Content-Range'] = `bytes ${start}-${end}/${file.length}`;
     res.writeHead(range ? 206 : 200, headers);
     if (head || end < start) return res.end();
+    stats.seedBytesRequested += end - start + 1;
     void streamBody(res, file.diskPath, start, end, active);
   }
 

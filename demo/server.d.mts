@@ -40,8 +40,13 @@ export interface DemoFault {
 }
 
 export interface DemoStats {
-  /** Body bytes sent from /seed/. */
+  /** Body bytes sent from /seed/ (including what a client that went away never read). */
   seedBytes: number;
+  /**
+   * Body bytes asked for from /seed/: the sum of the ranges (or whole files) of the responses
+   * started. Unlike seedBytes, it does not depend on when a dropped connection is noticed.
+   */
+  seedBytesRequested: number;
   seedRequests: number;
   /** Requests for .torrent files and REST torrent URLs. */
   torrentRequests: number;

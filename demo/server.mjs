@@ -44,7 +44,7 @@ export async function startDemo(opts = {}) {
   };
 
   /** @type {DemoStats} */
-  const stats = { seedBytes: 0, seedRequests: 0, torrentRequests: 0 };
+  const stats = { seedBytes: 0, seedBytesRequested: 0, seedRequests: 0, torrentRequests: 0 };
   const bucket = createTokenBucket(opts.rateLimit ?? 0);
   /** @type {Fault | null} */
   let fault = null;
@@ -96,6 +96,7 @@ export async function startDemo(opts = {}) {
     stats: () => ({ ...stats }),
     resetStats: () => {
       stats.seedBytes = 0;
+      stats.seedBytesRequested = 0;
       stats.seedRequests = 0;
       stats.torrentRequests = 0;
     },

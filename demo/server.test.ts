@@ -159,7 +159,11 @@ describe('web seed ranges', () => {
   it('counts seed bytes and requests', async () => {
     demo.resetStats();
     await fetchBytes(singleFile().url, { headers: { Range: 'bytes=0-999' } });
-    expect(demo.stats()).toMatchObject({ seedBytes: 1000, seedRequests: 1 });
+    expect(demo.stats()).toMatchObject({
+      seedBytes: 1000,
+      seedBytesRequested: 1000,
+      seedRequests: 1,
+    });
   });
 });
 
