@@ -41,6 +41,9 @@ export default defineConfig({
           testTimeout: 180_000,
           hookTimeout: 120_000,
           fileParallelism: false,
+          // A poll waits on a real browser (downloads, popup updates, the engine's restart):
+          // the default 1 s is shorter than a loaded CI machine takes for some of them.
+          expect: { poll: { timeout: 15_000 } },
         },
       },
     ],
