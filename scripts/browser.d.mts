@@ -41,6 +41,13 @@ export interface ExtensionBrowser {
   openPopup(): Promise<Page>;
   /** Closes the offscreen document (the engine host), as a crash would; true if one was open. */
   closeOffscreen(): Promise<boolean>;
+  /**
+   * Stops the extension's service worker, as Chromium does when it idles (CDP
+   * ServiceWorker.stopAllWorkers from a blank page; Target.closeTarget on the worker reports
+   * success and leaves it running). The next extension event starts it again, and `sw` then
+   * evaluates in the new one.
+   */
+  stopServiceWorker(): Promise<void>;
   /** Closes the browser, and deletes the profile if it was a temporary one made here. */
   close(): Promise<void>;
 }

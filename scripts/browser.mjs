@@ -100,6 +100,17 @@ export async function launchExtensionBrowser(opts = {}) {
         await cdp.detach();
         return !!doc;
       },
+      async stopServiceWorker() {
+        const page = await context.newPage();
+        try {
+          const cdp = await context.newCDPSession(page);
+          await cdp.send('ServiceWorker.enable');
+          await cdp.send('ServiceWorker.stopAllWorkers');
+          await cdp.detach();
+        } finally {
+          await page.close();
+        }
+      },
       async close() {
         await context.close();
         await removeProfile();

@@ -24,6 +24,7 @@ export type ExtensionBrowser = Pick<
   | 'userDataDir'
   | 'openPopup'
   | 'closeOffscreen'
+  | 'stopServiceWorker'
   | 'close'
 >;
 

@@ -1,24 +1,40 @@
 /**
  * Verified pieces persist: when the engine host dies mid-download, the next start resumes
- * from what was verified instead of starting over, and the file is saved once.
+ * from what was verified instead of starting over, and the file is saved once. When the
+ * service worker is stopped (as Chromium does when it idles), the engine goes on and the
+ * file is still saved, once.
  */
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startDemo, type Demo } from '../../demo/server.mjs';
-import { launchWithExtension, sha256File, waitForFile, type ExtensionBrowser } from './harness.ts';
+import {
+  downloadsInBrowser,
+  launchWithExtension,
+  sha256File,
+  waitForFile,
+  type ExtensionBrowser,
+} from './harness.ts';
 
 let demo: Demo;
 let b: ExtensionBrowser;
 
 beforeAll(async () => {
   demo = await startDemo({ mib: 4 });
-  b = await launchWithExtension();
 });
 
 afterAll(async () => {
-  await b?.close();
   await demo?.close();
+});
+
+// A fresh browser (profile, download folder, engine) per test.
+beforeEach(async () => {
+  demo.setRateLimit(0);
+  b = await launchWithExtension();
+});
+
+afterEach(async () => {
+  await b?.close();
 });
 
 describe('resume', () => {
@@ -64,5 +80,38 @@ describe('resume', () => {
     popup = await b.openPopup();
     await expect.poll(() => item().textContent(), { timeout: 20_000 }).toContain('saved');
     expect(await readdir(b.downloadDir)).toEqual([f.path]);
+  });
+
+  it('goes on when the service worker is stopped mid-download, and saves the file once', async () => {
+    const name = demo.torrents.multi.name;
+    demo.setRateLimit(1024 * 1024);
+    demo.resetStats();
+    const page = await b.context.newPage();
+    await page.goto(demo.blogUrl);
+    await page.click('#link-multi');
+    // The download is under way (part of it served) before the worker goes.
+    await expect.poll(() => demo.stats().seedBytes).toBeGreaterThan(512 * 1024);
+    // A mark in the worker's global scope: gone once it has been stopped and started again.
+    await b.sw.evaluate(() => ((globalThis as { mark?: number }).mark = 1));
+    await b.stopServiceWorker();
+    demo.setRateLimit(0);
+
+    // The engine (offscreen document) went on; its save request woke the worker again.
+    for (const file of demo.torrents.multi.files) {
+      const path = join(b.downloadDir, file.path);
+      await waitForFile(path, file.length);
+      expect(await sha256File(path)).toBe(file.sha256);
+    }
+    const popup = await b.openPopup();
+    const bar = popup.getByRole('progressbar', { name });
+    await expect.poll(async () => Number(await bar.getAttribute('aria-valuenow'))).toBe(100);
+    const item = popup.getByRole('listitem').filter({ has: bar });
+    await expect.poll(() => item.textContent()).toContain('saved');
+    // Each file once: a second save would have landed as "<name> (1)".
+    expect(await b.sw.evaluate(() => (globalThis as { mark?: number }).mark)).toBeUndefined();
+    const saved = (await downloadsInBrowser(b.sw)).filter((d) => d.state === 'complete');
+    expect(saved.map((d) => d.filename).sort()).toEqual(
+      demo.torrents.multi.files.map((x) => join(b.downloadDir, x.path)).sort(),
+    );
   });
 });
