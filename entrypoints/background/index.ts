@@ -47,13 +47,21 @@ export default defineBackground({
       },
       toEngine,
     );
+    const addCommand = (url: string): EngineCommand => ({
+      target: 'engine',
+      type: 'add',
+      source: addRequestFor(url),
+    });
     const addLink = (url: string) => {
       bumpBadge();
-      toEngine({ target: 'engine', type: 'add', source: addRequestFor(url) });
+      toEngine(addCommand(url));
     };
     const onEngineEvent = (ev: EngineEvent) => {
-      if (ev.type === 'save-file') void saver.save(ev);
-      else notify(ev.kind, ev.title, ev.message);
+      if (ev.type === 'save-file') {
+        saver
+          .save(ev)
+          .catch((err: unknown) => notify('error', 'Saving a file failed', String(err)));
+      } else notify(ev.kind, ev.title, ev.message);
     };
 
     if (import.meta.env.FIREFOX) {
@@ -119,8 +127,17 @@ export default defineBackground({
     browser.downloads.onCreated.addListener((item) => {
       if (isOwnDownload(item, ownOrigin) || !isTorrentDownload(item)) return;
       void clicks.takeSoon(item, 1000, Date.now).then(async (click) => {
-        if (!click) return;
-        addLink(item.finalUrl || item.url);
+        // The URL the engine fetches again: after redirects if it is one we accept.
+        const url = [item.finalUrl, item.url].find((u) => isAcceptedUrl(u));
+        if (!click || !url) return;
+        bumpBadge();
+        try {
+          await sendToEngine(addCommand(url));
+        } catch (err) {
+          // The engine did not take it: the browser's download goes on, nothing is lost.
+          notify('error', 'Swarmlink engine failed', String(err));
+          return;
+        }
         await browser.downloads.cancel(item.id).catch(() => {});
         // Already finished (a tiny file): remove it from disk instead.
         await browser.downloads.removeFile(item.id).catch(() => {});

@@ -15,6 +15,22 @@ const send = (msg: unknown) => {
 const ready = createEngineHost({ toBackground: send, broadcast: send });
 const ownOrigin = browser.runtime.getURL('/');
 
+ready.catch((err: unknown) => {
+  // Nothing works without the host (e.g. IndexedDB would not open): say why, and close this
+  // document, so that the next command or the keep-alive alarm makes a new one that tries
+  // again. (window.close() closes an offscreen document: measured in Chromium 156.)
+  void browser.runtime
+    .sendMessage({
+      target: 'background',
+      type: 'notify',
+      kind: 'error',
+      title: 'Swarmlink engine failed to start',
+      message: err instanceof Error ? err.message : String(err),
+    })
+    .catch(() => {})
+    .finally(() => window.close());
+});
+
 browser.runtime.onMessage.addListener((raw, sender) => {
   // Commands come from the background only: our own origin, not a tab's content script.
   if (sender.id !== browser.runtime.id || sender.tab || !sender.url?.startsWith(ownOrigin)) {

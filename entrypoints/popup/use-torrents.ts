@@ -15,7 +15,9 @@ export function useTorrents(): { torrents: HostTorrentView[]; error: string | nu
 
   useEffect(() => {
     let live = true;
-    const listener = (msg: unknown) => {
+    const listener = (msg: unknown, sender: { id?: string }) => {
+      // Only the extension's own engine host broadcasts state.
+      if (sender.id !== browser.runtime.id) return;
       if (isStateMessage(msg) && live) setTorrents(msg.torrents);
     };
     browser.runtime.onMessage.addListener(listener);

@@ -974,6 +974,48 @@ describe('Client: Resume after a failed start', () => {
   });
 });
 
+describe('Client.markSaved: many files saved at once', () => {
+  /**
+   * Counts writes. Like IndexedDB, a write is ordered when it is issued (a later delete
+   * wins) and completes a turn of the event loop later.
+   */
+  class CountingRecords extends MemoryRecordStore {
+    puts: TorrentRecord[] = [];
+    override async put(record: TorrentRecord): Promise<void> {
+      this.puts.push(structuredClone(record));
+      const stored = super.put(record);
+      await new Promise((resolve) => setImmediate(resolve));
+      await stored;
+    }
+  }
+
+  it('writes the record a few times, not once per file, and each call resolves once written', async () => {
+    const files: SourceFile[] = Array.from({ length: 200 }, (_, i) => ({
+      path: `f${i}.txt`,
+      data: content(i % 3, i),
+    }));
+    const bytes = handTorrent(files, { name: 'Many', urlList: [`${server.origin}/seed/`] });
+    server.serveTorrent('/seed/', 'Many', files, true);
+    const records = new CountingRecords();
+    const e = env({ store: new MemoryPieceStore(), records });
+    const t = e.client.add({ kind: 'file', bytes });
+    await finish(e, t, 'seeding');
+    // The consumer marked each of the 200 files saved as it completed.
+    expect(e.saved).toHaveLength(200);
+    await Promise.all(e.saving);
+
+    const [rec] = await records.list();
+    expect(rec!.savedFiles.slice().sort((x, y) => x - y)).toEqual(files.map((_, i) => i));
+    const withSaves = records.puts.filter((r) => r.savedFiles.length > 0).length;
+    expect(withSaves).toBeGreaterThan(0);
+    expect(withSaves).toBeLessThan(20);
+    // Again: already saved, nothing written.
+    const before = records.puts.length;
+    await e.client.markSaved(t.id, 7);
+    expect(records.puts.length).toBe(before);
+  });
+});
+
 describe('Client: bytes read', () => {
   it('tells the host of every byte read from a web seed', async () => {
     const a = album();

@@ -34,6 +34,11 @@ type Events = {
 export class Client extends Emitter<Events> {
   private readonly torrents = new Map<string, Torrent>();
   private readonly records = new Map<string, TorrentRecord>();
+  /** rec.savedFiles as a set, per record (a torrent may have 100k files). */
+  private readonly savedSets = new WeakMap<TorrentRecord, Set<number>>();
+  /** Per infohash: a markSaved write not started yet (later changes ride along with it). */
+  private readonly queuedWrites = new Map<string, Promise<void>>();
+  private readonly lastWrite = new Map<string, Promise<void>>();
   /**
    * The torrent of each infohash, claimed as soon as the infohash is known (a magnet at
    * once, a .torrent when parsed), before its storage opens or its record is written.
@@ -289,15 +294,50 @@ export class Client extends Emitter<Events> {
   async markSaved(id: string, fileIndex: number): Promise<void> {
     const t = this.torrents.get(id);
     const rec = t?.infoHash ? this.records.get(t.infoHash) : undefined;
-    if (!t || !rec || rec.savedFiles.includes(fileIndex)) return;
+    if (!t || !rec) return;
+    const saved = this.savedSet(rec);
+    // Already marked: its write is the last one queued or under way, if any.
+    if (saved.has(fileIndex)) return this.lastWrite.get(rec.infoHash);
+    saved.add(fileIndex);
     rec.savedFiles.push(fileIndex);
-    await this.persist(t, rec);
+    await this.persistCoalesced(t, rec);
   }
 
   isSaved(id: string, fileIndex: number): boolean {
     const t = this.torrents.get(id);
     const rec = t?.infoHash ? this.records.get(t.infoHash) : undefined;
-    return rec?.savedFiles.includes(fileIndex) ?? false;
+    return rec ? this.savedSet(rec).has(fileIndex) : false;
+  }
+
+  private savedSet(rec: TorrentRecord): Set<number> {
+    let set = this.savedSets.get(rec);
+    if (!set) this.savedSets.set(rec, (set = new Set(rec.savedFiles)));
+    return set;
+  }
+
+  /**
+   * One record write at a time per torrent; changes made while a write waits its turn go
+   * with it. A torrent of many small files saves them in a burst: without this, each save
+   * would write (and clone) the whole record again. Resolves once a write that includes
+   * the caller's change is done.
+   */
+  private persistCoalesced(t: Torrent, rec: TorrentRecord): Promise<void> {
+    const key = rec.infoHash;
+    const queued = this.queuedWrites.get(key);
+    if (queued) return queued;
+    const next = (this.lastWrite.get(key) ?? Promise.resolve()).then(() => {
+      // Started: from here on, a change needs a write of its own.
+      this.queuedWrites.delete(key);
+      // Removed meanwhile: its record must not come back.
+      if (this.records.get(key) !== rec) return;
+      return this.persist(t, rec);
+    });
+    this.queuedWrites.set(key, next);
+    this.lastWrite.set(key, next);
+    void next.then(() => {
+      if (this.lastWrite.get(key) === next) this.lastWrite.delete(key);
+    });
+    return next;
   }
 
   pause(id: string): void {

@@ -36,6 +36,10 @@ const SAVE_WAIT_MS = 10 * 60_000;
 export class EngineHost {
   /** Blob URLs handed to the background for saving, until it says the save ended. */
   private readonly saving = new Map<string, Saving>();
+  /** `<infohash>:<file index>` of every entry of `saving`. */
+  private readonly savingKeys = new Set<string>();
+  /** Save paths per torrent metadata, computed once (a torrent may have 100k files). */
+  private readonly paths = new WeakMap<object, (string | null)[]>();
   /** Torrents added by a user action in this session (these get an "Added" notification). */
   private readonly announced = new Set<string>();
   private broadcastTimer: ReturnType<typeof setTimeout> | null = null;
@@ -91,25 +95,38 @@ export class EngineHost {
     this.out.toBackground({ target: 'background', type: 'notify', kind, title, message });
   }
 
-  private isSaving(infoHash: string, fileIndex: number): boolean {
-    for (const s of this.saving.values()) {
-      if (s.infoHash === infoHash && s.fileIndex === fileIndex) return true;
+  private savePath(meta: NonNullable<Torrent['meta']>, fileIndex: number): string | null {
+    let paths = this.paths.get(meta);
+    if (!paths) {
+      paths = savePaths(meta.name, meta.files, meta.multiFile);
+      this.paths.set(meta, paths);
     }
-    return false;
+    return paths[fileIndex] ?? null;
   }
 
   /** Hands a finished, verified file to the background, straight from storage. */
   private async save(t: Torrent, fileIndex: number): Promise<void> {
     const meta = t.meta;
-    if (!meta || this.client.isSaved(t.id, fileIndex) || this.isSaving(meta.infoHash, fileIndex)) {
+    const key = `${meta?.infoHash}:${fileIndex}`;
+    if (!meta || this.client.isSaved(t.id, fileIndex) || this.savingKeys.has(key)) return;
+    let filename: string | null;
+    try {
+      filename = this.savePath(meta, fileIndex);
+    } catch (err) {
+      this.notify('error', `Could not save a file of ${meta.name}`, String(err));
       return;
     }
-    const filename = savePaths(meta.name, meta.files, meta.multiFile)[fileIndex];
     if (!filename) return;
     let end!: () => void;
-    const ended = new Promise<void>((resolve) => (end = resolve));
+    const ended = new Promise<void>((resolve) => {
+      end = () => {
+        this.savingKeys.delete(key);
+        resolve();
+      };
+    });
     // Claimed before the first await, so a second file-complete cannot save it twice.
-    const claim = `pending:${meta.infoHash}:${fileIndex}`;
+    const claim = `pending:${key}`;
+    this.savingKeys.add(key);
     this.saving.set(claim, { torrentId: t.id, infoHash: meta.infoHash, fileIndex, ended, end });
     try {
       const blob = await t.fileBlob(fileIndex);
