@@ -4,14 +4,13 @@
  */
 import type { EngineDeps } from './deps.ts';
 import { Emitter } from './emitter.ts';
-import { FetchTorrentError, errorMessage } from './errors.ts';
-import { LIMITS } from './limits.ts';
+import { errorMessage } from './errors.ts';
+import { fetchTorrent } from './fetch-torrent.ts';
 import { parseMagnet, type Magnet } from './magnet.ts';
 import { parseMetainfo, type Metainfo } from './metainfo.ts';
 import type { RecordStore, TorrentRecord } from './records.ts';
 import { Torrent, type TorrentSource, type TorrentView } from './torrent.ts';
 import { BufferPool } from './buffer-pool.ts';
-import { concatBytes } from './bytes.ts';
 
 export type AddSource =
   | { kind: 'file'; bytes: Uint8Array; name?: string }
@@ -131,7 +130,7 @@ export class Client extends Emitter<Events> {
   }
 
   private fetchAndStart(t: Torrent, url: string, magnet?: Magnet): void {
-    void this.fetchTorrent(url).then(
+    void fetchTorrent(this.deps.fetch, url).then(
       (bytes) => this.startWith(t, bytes, url, magnet),
       (err: unknown) => this.fail(t, errorMessage(err)),
     );
@@ -231,43 +230,6 @@ export class Client extends Emitter<Events> {
     if (this.byHash.has(infoHash)) return;
     if (this.records.get(infoHash) === rec) this.records.delete(infoHash);
     await this.deps.records.delete(infoHash);
-  }
-
-  private async fetchTorrent(url: string): Promise<Uint8Array> {
-    let res: Response;
-    try {
-      res = await this.deps.fetch(url, { credentials: 'include' });
-    } catch (err) {
-      throw new FetchTorrentError(`Could not fetch ${url}: ${errorMessage(err)}`);
-    }
-    if (!res.ok) throw new FetchTorrentError(`Could not fetch ${url}: HTTP ${res.status}`);
-    const max = LIMITS.maxTorrentFileBytes;
-    const declared = Number(res.headers.get('content-length') ?? 0);
-    if (declared > max) {
-      res.body?.cancel().catch(() => {});
-      throw new FetchTorrentError(`${url} is too large for a torrent file (${declared} bytes)`);
-    }
-    if (!res.body) return new Uint8Array(0);
-    // Read as a stream, so a body without Content-Length is never held past the limit.
-    const reader = res.body.getReader();
-    const chunks: Uint8Array[] = [];
-    let total = 0;
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        total += value.byteLength;
-        if (total > max) {
-          throw new FetchTorrentError(`${url} is too large for a torrent file (over ${max} bytes)`);
-        }
-        chunks.push(value);
-      }
-    } catch (err) {
-      reader.cancel().catch(() => {});
-      if (err instanceof FetchTorrentError) throw err;
-      throw new FetchTorrentError(`Could not fetch ${url}: ${errorMessage(err)}`);
-    }
-    return concatBytes(chunks);
   }
 
   private fail(t: Torrent, message: string): void {

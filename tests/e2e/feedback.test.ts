@@ -3,31 +3,11 @@
  * an error item when the web seed fails, and torrents fetched with the reader's cookies.
  */
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startDemo, type Demo } from '../../demo/server.mjs';
-import { launchWithExtension, sha256File, waitForFile, type ExtensionBrowser } from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { sha256File, useDemoAndBrowser, waitForFile } from './harness.ts';
 
-let demo: Demo;
-let b: ExtensionBrowser;
-
-beforeAll(async () => {
-  demo = await startDemo({ mib: 4 });
-});
-
-afterAll(async () => {
-  await demo?.close();
-});
-
-beforeEach(async () => {
-  demo.setRateLimit(0);
-  demo.setFault(null);
-  b = await launchWithExtension();
-});
-
-afterEach(async () => {
-  demo.setFault(null);
-  await b?.close();
-});
+// No test sees another's torrents: a fresh browser per test.
+const env = useDemoAndBrowser();
 
 type Chrome = {
   action: { getBadgeText(d: object): Promise<string> };
@@ -35,68 +15,70 @@ type Chrome = {
 };
 
 const badge = () =>
-  b.sw.evaluate(() => (globalThis as unknown as { chrome: Chrome }).chrome.action.getBadgeText({}));
+  env.b.sw.evaluate(() =>
+    (globalThis as unknown as { chrome: Chrome }).chrome.action.getBadgeText({}),
+  );
 /** Notifications shown, by kind (their ids are `swarmlink-<kind>-<n>`). */
 const notifications = (kind: 'added' | 'error' | 'done') =>
-  b.sw.evaluate(async (k) => {
+  env.b.sw.evaluate(async (k) => {
     const all = await (globalThis as unknown as { chrome: Chrome }).chrome.notifications.getAll();
     return Object.keys(all).filter((id) => id.startsWith(`swarmlink-${k}-`)).length;
   }, kind);
 
 describe('feedback', () => {
   it('shows a badge count and an "Added" notification as soon as a link is taken', async () => {
-    demo.setRateLimit(512 * 1024);
-    const page = await b.context.newPage();
-    await page.goto(demo.blogUrl);
+    env.demo.setRateLimit(512 * 1024);
+    const page = await env.b.context.newPage();
+    await page.goto(env.demo.blogUrl);
     await page.click('#link-single');
     await expect.poll(badge, { timeout: 5000 }).toBe('1');
     await expect.poll(() => notifications('added'), { timeout: 5000 }).toBe(1);
-    demo.setRateLimit(0);
-    const f = demo.torrents.single.files[0]!;
-    await waitForFile(join(b.downloadDir, f.path), f.length);
+    env.demo.setRateLimit(0);
+    const f = env.demo.torrents.single.files[0]!;
+    await waitForFile(join(env.b.downloadDir, f.path), f.length);
     // Finished: nothing is downloading any more.
     await expect.poll(badge).toBe('');
     await expect.poll(() => notifications('done')).toBe(1);
   });
 
   it('shows a failing web seed as an error item, with a notification', async () => {
-    demo.setFault({ status: 404 });
-    const page = await b.context.newPage();
-    await page.goto(demo.blogUrl);
+    env.demo.setFault({ status: 404 });
+    const page = await env.b.context.newPage();
+    await page.goto(env.demo.blogUrl);
     expect(await notifications('error')).toBe(0);
     await page.click('#link-single');
-    const popup = await b.openPopup();
+    const popup = await env.b.openPopup();
     const item = popup
       .getByRole('list', { name: 'Torrents' })
       .getByRole('listitem')
-      .filter({ hasText: demo.torrents.single.name });
+      .filter({ hasText: env.demo.torrents.single.name });
     await expect.poll(() => item.getByRole('alert').textContent()).toMatch(/404/);
     await expect.poll(() => notifications('error')).toBeGreaterThanOrEqual(1);
     // Once the seed is back, Resume finishes the download.
-    demo.setFault(null);
+    env.demo.setFault(null);
     await item.getByRole('button', { name: 'Resume' }).click();
-    const f = demo.torrents.single.files[0]!;
-    const path = join(b.downloadDir, f.path);
+    const f = env.demo.torrents.single.files[0]!;
+    const path = join(env.b.downloadDir, f.path);
     await waitForFile(path, f.length);
     expect(await sha256File(path)).toBe(f.sha256);
   });
 
   it("fetches the .torrent with the reader's cookies (sites that need a login)", async () => {
-    const page = await b.context.newPage();
-    await page.goto(demo.membersLoginUrl);
-    expect(page.url()).toBe(demo.blogUrl);
+    const page = await env.b.context.newPage();
+    await page.goto(env.demo.membersLoginUrl);
+    expect(page.url()).toBe(env.demo.blogUrl);
     await page.click('#link-members');
-    const f = demo.torrents.single.files[0]!;
-    const path = join(b.downloadDir, f.path);
+    const f = env.demo.torrents.single.files[0]!;
+    const path = join(env.b.downloadDir, f.path);
     await waitForFile(path, f.length);
     expect(await sha256File(path)).toBe(f.sha256);
   });
 
   it('without the login cookie the members torrent fails visibly', async () => {
-    const page = await b.context.newPage();
-    await page.goto(demo.blogUrl);
+    const page = await env.b.context.newPage();
+    await page.goto(env.demo.blogUrl);
     await page.click('#link-members');
-    const popup = await b.openPopup();
+    const popup = await env.b.openPopup();
     const item = popup.getByRole('listitem').filter({ hasText: 'sample.torrent' });
     await expect.poll(() => item.getByRole('alert').textContent()).toMatch(/403/);
   });

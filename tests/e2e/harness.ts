@@ -4,6 +4,8 @@
  * The launch itself is scripts/browser.mjs, shared with `npm start` and the benchmark.
  */
 import type { Worker } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
+import { startDemo, type Demo } from '../../demo/server.mjs';
 import {
   EXTENSION_DIR,
   downloadsInBrowser as allDownloads,
@@ -48,4 +50,29 @@ export async function downloadsInBrowser(
     url: i.url,
     mime: i.mime,
   }));
+}
+
+/**
+ * The hooks of a test file whose tests each want a clean slate: one demo server (4 MiB) for
+ * the file, and per test a fresh browser (profile, download folder, engine) with the demo's
+ * rate limit and faults reset. Read `env.demo` and `env.b` inside tests and helpers.
+ */
+export function useDemoAndBrowser(): { demo: Demo; b: ExtensionBrowser } {
+  const env = {} as { demo: Demo; b: ExtensionBrowser };
+  beforeAll(async () => {
+    env.demo = await startDemo({ mib: 4 });
+  });
+  afterAll(async () => {
+    await env.demo?.close();
+  });
+  beforeEach(async () => {
+    env.demo.setRateLimit(0);
+    env.demo.setFault(null);
+    env.b = await launchWithExtension();
+  });
+  afterEach(async () => {
+    env.demo.setFault(null);
+    await env.b?.close();
+  });
+  return env;
 }

@@ -5,65 +5,40 @@
  */
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startDemo, type Demo } from '../../demo/server.mjs';
-import {
-  downloadsInBrowser,
-  launchWithExtension,
-  sha256File,
-  waitForFile,
-  type ExtensionBrowser,
-} from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { downloadsInBrowser, sha256File, useDemoAndBrowser, waitForFile } from './harness.ts';
 
-let demo: Demo;
-let b: ExtensionBrowser;
-
-beforeAll(async () => {
-  demo = await startDemo({ mib: 4 });
-});
-
-afterAll(async () => {
-  await demo?.close();
-});
-
-// A fresh browser (profile, download folder, engine) per test: no test sees another's torrents.
-beforeEach(async () => {
-  demo.setRateLimit(0);
-  b = await launchWithExtension();
-});
-
-afterEach(async () => {
-  await b?.close();
-});
+// No test sees another's torrents: a fresh browser per test.
+const env = useDemoAndBrowser();
 
 describe('links', () => {
   it('takes over a torrent URL without .torrent served as application/x-bittorrent', async () => {
-    const page = await b.context.newPage();
-    await page.goto(demo.blogUrl);
+    const page = await env.b.context.newPage();
+    await page.goto(env.demo.blogUrl);
     await page.click('#link-rest');
-    const f = demo.torrents.single.files[0]!;
-    const path = join(b.downloadDir, f.path);
+    const f = env.demo.torrents.single.files[0]!;
+    const path = join(env.b.downloadDir, f.path);
     await waitForFile(path, f.length);
     expect(await sha256File(path)).toBe(f.sha256);
     // The browser's own download of the .torrent was cancelled and erased: no file of it.
-    const names = await readdir(b.downloadDir);
+    const names = await readdir(env.b.downloadDir);
     expect(names.filter((n) => /\.torrent$/i.test(n))).toEqual([]);
-    const items = await downloadsInBrowser(b.sw);
+    const items = await downloadsInBrowser(env.b.sw);
     expect(items.filter((i) => i.mime === 'application/x-bittorrent')).toEqual([]);
     await page.close();
   });
 
   it('leaves a Ctrl+click on a .torrent link to the browser', async () => {
-    const page = await b.context.newPage();
-    await page.goto(demo.blogUrl);
+    const page = await env.b.context.newPage();
+    await page.goto(env.demo.blogUrl);
     await page.click('#link-multi', { modifiers: ['Control'] });
     // Ctrl+click opens the link in a new tab, which downloads the .torrent file itself:
     // the browser's behaviour. Had the extension taken the click, it would have added the
     // torrent (at click time) and no .torrent would land on disk.
     await expect
-      .poll(async () => (await readdir(b.downloadDir)).filter((n) => n.endsWith('.torrent')))
+      .poll(async () => (await readdir(env.b.downloadDir)).filter((n) => n.endsWith('.torrent')))
       .toEqual(['demo-album.torrent']);
-    const popup = await b.openPopup();
+    const popup = await env.b.openPopup();
     await expect.poll(() => popup.getByRole('list', { name: 'Torrents' }).count()).toBe(1);
     expect(await popup.getByRole('listitem').count()).toBe(0);
     await popup.close();
@@ -71,17 +46,19 @@ describe('links', () => {
   });
 
   it("ignores a page script's synthetic click: the browser saves the .torrent itself", async () => {
-    const page = await b.context.newPage();
-    await page.goto(demo.blogUrl);
+    const page = await env.b.context.newPage();
+    await page.goto(env.demo.blogUrl);
     await page.evaluate(() => (document.getElementById('link-rest') as HTMLAnchorElement).click());
     await page.evaluate(() =>
       (document.getElementById('link-single') as HTMLAnchorElement).click(),
     );
     // Both .torrent files land as plain browser downloads: nothing was taken over.
     await expect
-      .poll(async () => (await readdir(b.downloadDir)).filter((n) => n.endsWith('.torrent')).length)
+      .poll(
+        async () => (await readdir(env.b.downloadDir)).filter((n) => n.endsWith('.torrent')).length,
+      )
       .toBe(2);
-    const popup = await b.openPopup();
+    const popup = await env.b.openPopup();
     await expect.poll(() => popup.getByRole('list', { name: 'Torrents' }).count()).toBe(1);
     expect(await popup.getByRole('listitem').count()).toBe(0);
     await popup.close();
@@ -89,29 +66,29 @@ describe('links', () => {
   });
 
   it('shows a malformed torrent as an error item and keeps working', async () => {
-    const page = await b.context.newPage();
-    await page.goto(demo.blogUrl);
+    const page = await env.b.context.newPage();
+    await page.goto(env.demo.blogUrl);
     await page.click('#link-broken');
-    const popup = await b.openPopup();
+    const popup = await env.b.openPopup();
     const list = popup.getByRole('list', { name: 'Torrents' });
     const item = list.getByRole('listitem').filter({ hasText: 'broken' });
     await expect.poll(() => item.getByRole('alert').textContent()).toMatch(/invalid torrent/i);
     // The engine goes on: the multi-file torrent still downloads.
     await page.click('#link-multi');
-    for (const f of demo.torrents.multi.files) {
-      await waitForFile(join(b.downloadDir, f.path), f.length);
+    for (const f of env.demo.torrents.multi.files) {
+      await waitForFile(join(env.b.downloadDir, f.path), f.length);
     }
     await popup.close();
     await page.close();
   });
 
   it('shows a magnet download moving to 100 in the popup, with Pause, Resume and Remove', async () => {
-    demo.setRateLimit(2 * 1024 * 1024);
-    const popup = await b.openPopup();
-    const page = await b.context.newPage();
-    await page.goto(demo.blogUrl);
+    env.demo.setRateLimit(2 * 1024 * 1024);
+    const popup = await env.b.openPopup();
+    const page = await env.b.context.newPage();
+    await page.goto(env.demo.blogUrl);
     await page.click('#link-magnet');
-    const name = demo.torrents.single.name;
+    const name = env.demo.torrents.single.name;
     const bar = popup.getByRole('progressbar', { name });
     const item = popup.getByRole('listitem').filter({ has: bar });
     const progress = async () => Number(await bar.getAttribute('aria-valuenow'));
@@ -136,9 +113,9 @@ describe('links', () => {
       )
       .toBe(100);
     expect([...seen].some((v) => v > atPause && v < 100)).toBe(true);
-    const f = demo.torrents.single.files[0]!;
-    await waitForFile(join(b.downloadDir, f.path), f.length);
-    expect(await sha256File(join(b.downloadDir, f.path))).toBe(f.sha256);
+    const f = env.demo.torrents.single.files[0]!;
+    await waitForFile(join(env.b.downloadDir, f.path), f.length);
+    expect(await sha256File(join(env.b.downloadDir, f.path))).toBe(f.sha256);
     await expect.poll(() => item.getByRole('button', { name: 'Pause' }).count()).toBe(1);
     await item.getByRole('button', { name: 'Remove' }).click();
     const dialog = popup.getByRole('dialog');

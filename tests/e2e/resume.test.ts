@@ -6,68 +6,43 @@
  */
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startDemo, type Demo } from '../../demo/server.mjs';
-import {
-  downloadsInBrowser,
-  launchWithExtension,
-  sha256File,
-  waitForFile,
-  type ExtensionBrowser,
-} from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { downloadsInBrowser, sha256File, useDemoAndBrowser, waitForFile } from './harness.ts';
 
-let demo: Demo;
-let b: ExtensionBrowser;
-
-beforeAll(async () => {
-  demo = await startDemo({ mib: 4 });
-});
-
-afterAll(async () => {
-  await demo?.close();
-});
-
-// A fresh browser (profile, download folder, engine) per test.
-beforeEach(async () => {
-  demo.setRateLimit(0);
-  b = await launchWithExtension();
-});
-
-afterEach(async () => {
-  await b?.close();
-});
+// No test sees another's torrents: a fresh browser per test.
+const env = useDemoAndBrowser();
 
 describe('resume', () => {
   it('resumes a download after the engine host was killed, without fetching it all again, and saves it once', async () => {
-    const f = demo.torrents.single.files[0]!;
-    demo.setRateLimit(1024 * 1024);
-    demo.resetStats();
-    const page = await b.context.newPage();
-    await page.goto(demo.blogUrl);
+    const f = env.demo.torrents.single.files[0]!;
+    env.demo.setRateLimit(1024 * 1024);
+    env.demo.resetStats();
+    const page = await env.b.context.newPage();
+    await page.goto(env.demo.blogUrl);
     await page.click('#link-single');
-    let popup = await b.openPopup();
-    const bar = () => popup.getByRole('progressbar', { name: demo.torrents.single.name });
+    let popup = await env.b.openPopup();
+    const bar = () => popup.getByRole('progressbar', { name: env.demo.torrents.single.name });
     await expect
       .poll(async () => Number(await bar().getAttribute('aria-valuenow')), { timeout: 20_000 })
       .toBeGreaterThanOrEqual(40);
     const verifiedBefore = Number(await bar().getAttribute('aria-valuenow'));
     await popup.close();
 
-    expect(await b.closeOffscreen()).toBe(true);
+    expect(await env.b.closeOffscreen()).toBe(true);
     // Counted by what is asked for, not by what is sent: the dead engine's responses go on
     // into their sockets until the server notices, faster once the limit is lifted.
-    const requestedBefore = demo.stats().seedBytesRequested;
-    demo.setRateLimit(0);
+    const requestedBefore = env.demo.stats().seedBytesRequested;
+    env.demo.setRateLimit(0);
     // Opening the popup asks the background for the state, which brings the engine back.
-    popup = await b.openPopup();
+    popup = await env.b.openPopup();
     await expect.poll(() => bar().count(), { timeout: 20_000 }).toBe(1);
-    const path = join(b.downloadDir, f.path);
+    const path = join(env.b.downloadDir, f.path);
     await waitForFile(path, f.length);
     expect(await sha256File(path)).toBe(f.sha256);
     await expect.poll(async () => Number(await bar().getAttribute('aria-valuenow'))).toBe(100);
     // What was verified before the crash was not fetched again. Allowance: the bitfield is
     // persisted in batches (up to 200 ms of pieces) and pieces in flight are lost.
-    const refetched = demo.stats().seedBytesRequested - requestedBefore;
+    const refetched = env.demo.stats().seedBytesRequested - requestedBefore;
     const slack = 1024 * 1024;
     expect(refetched).toBeLessThan((f.length * (100 - verifiedBefore)) / 100 + slack);
     expect(refetched).toBeLessThan(f.length);
@@ -76,42 +51,42 @@ describe('resume', () => {
     const item = () => popup.getByRole('listitem').filter({ has: bar() });
     await expect.poll(() => item().textContent()).toContain('saved');
     await popup.close();
-    expect(await b.closeOffscreen()).toBe(true);
-    popup = await b.openPopup();
+    expect(await env.b.closeOffscreen()).toBe(true);
+    popup = await env.b.openPopup();
     await expect.poll(() => item().textContent(), { timeout: 20_000 }).toContain('saved');
-    expect(await readdir(b.downloadDir)).toEqual([f.path]);
+    expect(await readdir(env.b.downloadDir)).toEqual([f.path]);
   });
 
   it('goes on when the service worker is stopped mid-download, and saves the file once', async () => {
-    const name = demo.torrents.multi.name;
-    demo.setRateLimit(1024 * 1024);
-    demo.resetStats();
-    const page = await b.context.newPage();
-    await page.goto(demo.blogUrl);
+    const name = env.demo.torrents.multi.name;
+    env.demo.setRateLimit(1024 * 1024);
+    env.demo.resetStats();
+    const page = await env.b.context.newPage();
+    await page.goto(env.demo.blogUrl);
     await page.click('#link-multi');
     // The download is under way (part of it served) before the worker goes.
-    await expect.poll(() => demo.stats().seedBytes).toBeGreaterThan(512 * 1024);
+    await expect.poll(() => env.demo.stats().seedBytes).toBeGreaterThan(512 * 1024);
     // A mark in the worker's global scope: gone once it has been stopped and started again.
-    await b.sw.evaluate(() => ((globalThis as { mark?: number }).mark = 1));
-    await b.stopServiceWorker();
-    demo.setRateLimit(0);
+    await env.b.sw.evaluate(() => ((globalThis as { mark?: number }).mark = 1));
+    await env.b.stopServiceWorker();
+    env.demo.setRateLimit(0);
 
     // The engine (offscreen document) went on; its save request woke the worker again.
-    for (const file of demo.torrents.multi.files) {
-      const path = join(b.downloadDir, file.path);
+    for (const file of env.demo.torrents.multi.files) {
+      const path = join(env.b.downloadDir, file.path);
       await waitForFile(path, file.length);
       expect(await sha256File(path)).toBe(file.sha256);
     }
-    const popup = await b.openPopup();
+    const popup = await env.b.openPopup();
     const bar = popup.getByRole('progressbar', { name });
     await expect.poll(async () => Number(await bar.getAttribute('aria-valuenow'))).toBe(100);
     const item = popup.getByRole('listitem').filter({ has: bar });
     await expect.poll(() => item.textContent()).toContain('saved');
     // Each file once: a second save would have landed as "<name> (1)".
-    expect(await b.sw.evaluate(() => (globalThis as { mark?: number }).mark)).toBeUndefined();
-    const saved = (await downloadsInBrowser(b.sw)).filter((d) => d.state === 'complete');
+    expect(await env.b.sw.evaluate(() => (globalThis as { mark?: number }).mark)).toBeUndefined();
+    const saved = (await downloadsInBrowser(env.b.sw)).filter((d) => d.state === 'complete');
     expect(saved.map((d) => d.filename).sort()).toEqual(
-      demo.torrents.multi.files.map((x) => join(b.downloadDir, x.path)).sort(),
+      env.demo.torrents.multi.files.map((x) => join(env.b.downloadDir, x.path)).sort(),
     );
   });
 });
