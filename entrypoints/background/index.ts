@@ -36,10 +36,16 @@ export default defineBackground({
       {
         download: ({ url, filename }) =>
           browser.downloads.download({ url, filename, saveAs: false, conflictAction: 'uniquify' }),
-        state: async (id) => {
+        item: async (id) => {
           const [item] = await browser.downloads.search({ id });
-          return item && { state: item.state, error: item.error };
+          return item && { url: item.url, state: item.state, error: item.error };
         },
+        byUrl: async (url) =>
+          (await browser.downloads.search({ url, orderBy: ['startTime'] })).map((i) => ({
+            url: i.url,
+            state: i.state,
+            error: i.error,
+          })),
         loadSession: async () =>
           ((await browser.storage.session.get(SAVES_KEY))[SAVES_KEY] as
             Record<string, PendingSave> | undefined) ?? {},
@@ -47,6 +53,8 @@ export default defineBackground({
       },
       toEngine,
     );
+    // Saves whose download ended (or never started) while this worker was stopped.
+    saver.recover().catch(() => {});
     const addCommand = (url: string): EngineCommand => ({
       target: 'engine',
       type: 'add',
@@ -146,7 +154,7 @@ export default defineBackground({
     });
 
     browser.downloads.onChanged.addListener((delta) => {
-      void saver.changed(delta.id, delta.state?.current, delta.error?.current);
+      void saver.changed(delta.id, delta.state?.current);
     });
   },
 });

@@ -6,16 +6,27 @@ const HASH = 'ab'.repeat(20);
 
 /** The downloads API and storage.session, in memory, with slow storage writes. */
 function fakeApis() {
-  const states = new Map<number, string>();
+  const downloads = new Map<number, { url: string; state: string; error?: string }>();
+  /** Sets a download's state, as the browser would. */
+  const states = {
+    set(id: number, state: string, error?: string) {
+      downloads.get(id)!.state = state;
+      downloads.get(id)!.error = error;
+    },
+  };
   let session: Record<string, PendingSave> = {};
   let nextId = 1;
   const apis: SaverApis = {
-    download: async () => {
+    download: async ({ url }) => {
       const id = nextId++;
-      states.set(id, 'in_progress');
+      downloads.set(id, { url, state: 'in_progress' });
       return id;
     },
-    state: async (id) => (states.has(id) ? { state: states.get(id)! } : undefined),
+    item: async (id) => {
+      const d = downloads.get(id);
+      return d && { ...d };
+    },
+    byUrl: async (url) => [...downloads.values()].filter((d) => d.url === url),
     loadSession: async () => structuredClone(session),
     storeSession: async (all) => {
       // A real storage write takes a moment: concurrent read-modify-write would lose entries.
@@ -23,7 +34,7 @@ function fakeApis() {
       session = structuredClone(all);
     },
   };
-  return { apis, states, session: () => session };
+  return { apis, states, downloads, session: () => session };
 }
 
 const save = (fileIndex: number) => ({
@@ -70,11 +81,12 @@ describe('Saver', () => {
   });
 
   it('reports an interrupted download and a refused one as failed', async () => {
-    const { apis } = fakeApis();
+    const { apis, states } = fakeApis();
     const sent: EngineCommand[] = [];
     const saver = new Saver(apis, (c) => sent.push(c));
     await saver.save(save(0));
-    await saver.changed(1, 'interrupted', 'FILE_NO_SPACE');
+    states.set(1, 'interrupted', 'FILE_NO_SPACE');
+    await saver.changed(1, 'interrupted');
     apis.download = async () => {
       throw new Error('Invalid filename');
     };
@@ -94,13 +106,55 @@ describe('Saver', () => {
   });
 
   it('a new saver (service worker restarted) still knows the pending saves', async () => {
-    const { apis } = fakeApis();
+    const { apis, states } = fakeApis();
     const first = new Saver(apis, () => {});
     await first.save(save(0));
     const sent: EngineCommand[] = [];
     const second = new Saver(apis, (c) => sent.push(c));
+    states.set(1, 'complete');
     await second.changed(1, 'complete');
     expect(sent).toEqual([expect.objectContaining({ ok: true, fileIndex: 0 })]);
+  });
+
+  it('recovers after a restart: ended while stopped, never started, still going', async () => {
+    const { apis, states, session } = fakeApis();
+    const first = new Saver(apis, () => {});
+    await first.save(save(0)); // download 1: completes while no worker listens
+    await first.save(save(1)); // download 2: still going at the restart
+    // Save 2 was recorded, then the worker stopped before downloads.download was called.
+    const download = apis.download;
+    apis.download = () => new Promise<number>(() => {});
+    void first.save(save(2));
+    await expect.poll(() => Object.keys(session())).toHaveLength(3);
+    apis.download = download;
+    states.set(1, 'complete');
+
+    const sent: EngineCommand[] = [];
+    const second = new Saver(apis, (c) => sent.push(c));
+    await second.recover();
+    expect(sent).toEqual([
+      expect.objectContaining({ ok: true, fileIndex: 0 }),
+      expect.objectContaining({ ok: false, fileIndex: 2, error: 'the download did not start' }),
+    ]);
+    expect(Object.values(session()).map((p) => p.fileIndex)).toEqual([1]);
+    states.set(2, 'complete');
+    await second.changed(2, 'complete');
+    expect(sent).toHaveLength(3);
+    expect(sent[2]).toMatchObject({ ok: true, fileIndex: 1 });
+  });
+
+  it("does not write storage for other downloads' ends", async () => {
+    const { apis, downloads } = fakeApis();
+    let writes = 0;
+    const store = apis.storeSession;
+    apis.storeSession = async (all) => {
+      writes++;
+      await store(all);
+    };
+    const saver = new Saver(apis, () => {});
+    downloads.set(7, { url: 'https://example.com/a.zip', state: 'complete' });
+    await saver.changed(7, 'complete');
+    expect(writes).toBe(0);
   });
 
   it('ignores progress and unknown downloads', async () => {

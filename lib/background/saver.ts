@@ -1,9 +1,10 @@
 /**
  * Saves finished files with the downloads API and tells the engine when each save ends,
  * so it can revoke the blob URL (only after the download completed) and remember the file
- * as saved. Pending saves live in memory and, for a service-worker restart, in
- * storage.session; every change to them goes through one queue, so two files finishing
- * together never overwrite each other's entry.
+ * as saved. Pending saves are keyed by their blob URL and written to storage.session before
+ * the download starts, so a service worker stopped at any point still finds them after a
+ * restart (a download item carries its URL). Every change to them goes through one queue,
+ * so two files finishing together never overwrite each other's entry.
  */
 import type { EngineCommand } from '../protocol.ts';
 
@@ -14,14 +15,26 @@ export interface PendingSave {
   url: string;
 }
 
+/** A download as the saver sees it. */
+export interface DownloadState {
+  url: string;
+  /** 'in_progress' | 'complete' | 'interrupted' */
+  state: string;
+  error?: string;
+}
+
 /** The parts of the downloads and storage.session APIs the saver uses (injected). */
 export interface SaverApis {
   download(opts: { url: string; filename: string }): Promise<number>;
-  /** State of a download: 'in_progress' | 'complete' | 'interrupted', or undefined if gone. */
-  state(id: number): Promise<{ state: string; error?: string } | undefined>;
+  /** A download by id, or undefined if it is gone. */
+  item(id: number): Promise<DownloadState | undefined>;
+  /** The downloads of a URL, newest last. */
+  byUrl(url: string): Promise<DownloadState[]>;
   loadSession(): Promise<Record<string, PendingSave>>;
   storeSession(all: Record<string, PendingSave>): Promise<void>;
 }
+
+const ENDED = new Set(['complete', 'interrupted']);
 
 export class Saver {
   private pending: Map<string, PendingSave> | null = null;
@@ -32,42 +45,86 @@ export class Saver {
     private readonly notifyEngine: (cmd: EngineCommand) => void,
   ) {}
 
-  /** Runs `fn` after every earlier change, on the loaded pending map; persists after. */
-  private change<T>(fn: (pending: Map<string, PendingSave>) => T): Promise<T> {
+  /**
+   * Runs `fn` after every earlier change, on the loaded pending map; persists after, unless
+   * `changed` says the result changed nothing.
+   */
+  private change<T>(
+    fn: (pending: Map<string, PendingSave>) => T,
+    changed: (result: T) => boolean = () => true,
+  ): Promise<T> {
     const next = this.queue.then(async () => {
       this.pending ??= new Map(Object.entries(await this.apis.loadSession()));
       const result = fn(this.pending);
-      await this.apis.storeSession(Object.fromEntries(this.pending));
+      if (changed(result)) await this.apis.storeSession(Object.fromEntries(this.pending));
       return result;
     });
     this.queue = next.catch(() => {});
     return next;
   }
 
+  /** Takes a pending save out, once: the first of several reports of its end wins. */
+  private take(url: string): Promise<PendingSave | undefined> {
+    return this.change(
+      (p) => {
+        const s = p.get(url);
+        p.delete(url);
+        return s;
+      },
+      (s) => s !== undefined,
+    );
+  }
+
   async save(save: PendingSave & { filename: string }): Promise<void> {
+    const { filename, ...entry } = save;
+    await this.change((p) => p.set(entry.url, entry));
     let id: number;
     try {
-      id = await this.apis.download({ url: save.url, filename: save.filename });
+      id = await this.apis.download({ url: save.url, filename });
     } catch (err) {
-      this.done(save, false, `Could not save ${save.filename}: ${String(err)}`);
+      const taken = await this.take(save.url);
+      if (taken) this.done(taken, false, `Could not save ${filename}: ${String(err)}`);
       return;
     }
-    const { filename: _, ...entry } = save;
-    await this.change((p) => p.set(String(id), entry));
-    // A tiny file may have finished before it was recorded: its change event was missed.
-    const now = await this.apis.state(id).catch(() => undefined);
-    if (now && now.state !== 'in_progress') await this.changed(id, now.state, now.error);
+    // A tiny file may have finished before onChanged was listened to: look once.
+    const now = await this.apis.item(id).catch(() => undefined);
+    if (now && ENDED.has(now.state)) await this.ended(now);
   }
 
   /** Call from downloads.onChanged with the new state. */
-  async changed(id: number, state: string | undefined, error?: string): Promise<void> {
-    if (state !== 'complete' && state !== 'interrupted') return;
-    const save = await this.change((p) => {
-      const s = p.get(String(id));
-      p.delete(String(id));
-      return s;
-    });
-    if (save) this.done(save, state === 'complete', error && `download interrupted: ${error}`);
+  async changed(id: number, state: string | undefined): Promise<void> {
+    if (!state || !ENDED.has(state)) return;
+    const item = await this.apis.item(id).catch(() => undefined);
+    if (item) await this.ended(item);
+  }
+
+  /**
+   * After a service-worker restart: settles the saves whose download ended while nobody
+   * listened, and fails those whose download never started (stopped between recording and
+   * downloads.download): the engine saves them again at its next start.
+   */
+  async recover(): Promise<void> {
+    const urls = await this.change(
+      (p) => [...p.keys()],
+      () => false,
+    );
+    for (const url of urls) {
+      const items = await this.apis.byUrl(url).catch(() => undefined);
+      if (!items) continue;
+      const last = items.at(-1);
+      if (last && ENDED.has(last.state)) await this.ended(last);
+      else if (!last) {
+        const taken = await this.take(url);
+        if (taken) this.done(taken, false, 'the download did not start');
+      }
+    }
+  }
+
+  private async ended(item: DownloadState): Promise<void> {
+    const save = await this.take(item.url);
+    if (!save) return;
+    const ok = item.state === 'complete';
+    this.done(save, ok, item.error && `download interrupted: ${item.error}`);
   }
 
   private done(save: PendingSave, ok: boolean, error?: string): void {
