@@ -46,23 +46,23 @@ describe('links', () => {
   });
 
   it("ignores a page script's synthetic click: the browser saves the .torrent itself", async () => {
-    const page = await env.b.context.newPage();
-    await page.goto(env.demo.blogUrl);
-    await page.evaluate(() => (document.getElementById('link-rest') as HTMLAnchorElement).click());
-    await page.evaluate(() =>
-      (document.getElementById('link-single') as HTMLAnchorElement).click(),
-    );
-    // Both .torrent files land as plain browser downloads: nothing was taken over.
-    await expect
-      .poll(
-        async () => (await readdir(env.b.downloadDir)).filter((n) => n.endsWith('.torrent')).length,
-      )
-      .toBe(2);
+    // One page per click: Chromium lets a page start one download without a user gesture
+    // and holds a second one for a permission prompt (seen once in ~10 runs with both
+    // clicks in one page).
+    const torrentFiles = async () =>
+      (await readdir(env.b.downloadDir)).filter((n) => n.endsWith('.torrent')).length;
+    for (const [i, id] of ['link-rest', 'link-single'].entries()) {
+      const page = await env.b.context.newPage();
+      await page.goto(env.demo.blogUrl);
+      await page.evaluate((linkId) => (document.getElementById(linkId) as HTMLElement).click(), id);
+      // The .torrent lands as a plain browser download: nothing was taken over.
+      await expect.poll(torrentFiles).toBe(i + 1);
+      await page.close();
+    }
     const popup = await env.b.openPopup();
     await expect.poll(() => popup.getByRole('list', { name: 'Torrents' }).count()).toBe(1);
     expect(await popup.getByRole('listitem').count()).toBe(0);
     await popup.close();
-    await page.close();
   });
 
   it('shows a malformed torrent as an error item and keeps working', async () => {
