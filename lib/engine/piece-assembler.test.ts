@@ -35,6 +35,15 @@ function gated() {
   return { handed, onPiece };
 }
 
+/** The bytes 0..17 cut into the test layout's five pieces (4 bytes each, the last 2). */
+const FIVE_PIECES = [
+  [0, 1, 2, 3],
+  [4, 5, 6, 7],
+  [8, 9, 10, 11],
+  [12, 13, 14, 15],
+  [16, 17],
+];
+
 describe('PieceAssembler', () => {
   it('cuts a stream into pieces, the last one short, across chunk boundaries', async () => {
     const { handed, onPiece } = gated();
@@ -43,13 +52,7 @@ describe('PieceAssembler', () => {
     await a.push(bytes(10, 3));
     await a.push(bytes(5, 13));
     expect(handed.map((h) => h.index)).toEqual([0, 1, 2, 3, 4]);
-    expect(handed.map((h) => h.data)).toEqual([
-      [0, 1, 2, 3],
-      [4, 5, 6, 7],
-      [8, 9, 10, 11],
-      [12, 13, 14, 15],
-      [16, 17],
-    ]);
+    expect(handed.map((h) => h.data)).toEqual(FIVE_PIECES);
     handed.forEach((h) => h.finish());
     await a.drain();
   });
@@ -166,13 +169,7 @@ describe('PieceAssembler', () => {
     const got = await pumpBody(body, 18, a, (n) => (counted += n));
     expect(got).toBe(18);
     expect(counted).toBe(18);
-    expect(handed.map((h) => h.data)).toEqual([
-      [0, 1, 2, 3],
-      [4, 5, 6, 7],
-      [8, 9, 10, 11],
-      [12, 13, 14, 15],
-      [16, 17],
-    ]);
+    expect(handed.map((h) => h.data)).toEqual(FIVE_PIECES);
     handed.forEach((h) => h.finish());
     await a.drain();
   });
