@@ -338,7 +338,7 @@ describe('Client: add by URL, end to end over HTTP', () => {
     expect(t.error).toMatch(/nope\/: HTTP 404: file not available/);
     expect(server.hitsUnder('/nope/')).toHaveLength(1);
     // The popup can say which seed failed and why.
-    expect(t.view().webSeeds).toEqual([
+    expect(t.view().webSeeds).toMatchObject([
       {
         url: `${server.origin}/nope/`,
         state: 'failed',
@@ -564,7 +564,7 @@ describe('Client: pause, resume, remove', () => {
     const t = e.client.add({ kind: 'file', bytes });
     await until(e.client, () => t.view().verifiedBytes === 5 * PL);
     const before = await (await e.store.open(meta)).verified();
-    expect(before.size).toBe(5);
+    expect(before.count()).toBe(5);
 
     await e.client.remove(t.id, true);
 
@@ -575,7 +575,7 @@ describe('Client: pause, resume, remove', () => {
     await quiesce();
     expect(server.hitsUnder('/ws/')).toHaveLength(1);
     const storage = await e.store.open(meta);
-    expect((await storage.verified()).size).toBe(0);
+    expect((await storage.verified()).count()).toBe(0);
     expect(await e.records.list()).toEqual([]);
     await storage.close();
   });
@@ -594,7 +594,7 @@ describe('Client: pause, resume, remove', () => {
     expect(e.client.list()).toEqual([]);
     expect(await e.records.list()).toEqual([]);
     const storage = await e.store.open(meta);
-    expect((await storage.verified()).size).toBe(4);
+    expect((await storage.verified()).count()).toBe(4);
     expectSameBytes(new Uint8Array(await (await storage.fileBlob(0)).arrayBuffer()), data);
     await storage.close();
   });
@@ -630,7 +630,7 @@ describe('Client: pause, resume, remove', () => {
     expect(await e.records.list()).toEqual([]);
     expect(server.hitsUnder('/ws/')).toEqual([]);
     const storage = await e.store.open(meta);
-    expect((await storage.verified()).size).toBe(0);
+    expect((await storage.verified()).count()).toBe(0);
     await storage.close();
   });
 });
@@ -1100,7 +1100,7 @@ describe('Client.remove: data deleted after the saves end', () => {
     // A save still reading the file finds it whole.
     expect(store.removed).toEqual([]);
     const during = await store.open(meta);
-    expect((await during.verified()).size).toBe(4);
+    expect((await during.verified()).count()).toBe(4);
     expectSameBytes(new Uint8Array(await (await during.fileBlob(0)).arrayBuffer()), data);
     await during.close();
 
@@ -1108,7 +1108,7 @@ describe('Client.remove: data deleted after the saves end', () => {
     await store.until(() => store.removed.length > 0);
     expect(store.removed).toEqual([meta.infoHash]);
     const after = await store.open(meta);
-    expect((await after.verified()).size).toBe(0);
+    expect((await after.verified()).count()).toBe(0);
     await after.close();
   });
 

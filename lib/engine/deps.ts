@@ -14,6 +14,26 @@ export interface Clock {
 }
 
 /**
+ * The part of the WebSocket API the tracker client uses: the browser's WebSocket, or the
+ * `ws` package under Node. Text frames only (WebTorrent trackers speak JSON).
+ */
+export interface WebSocketLike {
+  readonly readyState: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  onopen: ((ev: unknown) => void) | null;
+  onmessage: ((ev: { data: unknown }) => void) | null;
+  onclose: ((ev: unknown) => void) | null;
+  onerror: ((ev: unknown) => void) | null;
+}
+
+/** Makes a WebSocket (injected: the browser's, or `ws` in Node). */
+export type WebSocketFactory = (url: string) => WebSocketLike;
+
+/** Makes an RTCPeerConnection (injected: the browser's, or `@roamhq/wrtc` in Node). */
+export type PeerConnectionFactory = (config: RTCConfiguration) => RTCPeerConnection;
+
+/**
  * Everything the engine touches outside itself. In the browser these are the real
  * ones; in Vitest under Node, Node's fetch and WebCrypto and the memory store.
  */
@@ -28,6 +48,10 @@ export interface EngineDeps {
   buffers?: BufferPool;
   /** Told of every `n` bytes read from the network (the host keeps its garbage in check). */
   onBytesRead?(n: number): void;
+  /** WebSocket trackers; without it the torrent uses web seeds only. */
+  createWebSocket?: WebSocketFactory;
+  /** WebRTC peers; without it the torrent uses web seeds only. */
+  createPeerConnection?: PeerConnectionFactory;
 }
 
 /** WebCrypto digest, available in browsers, workers and Node >= 20. */

@@ -3,7 +3,9 @@
  * object, so closing a torrent and opening it again on the same store simulates a restart.
  */
 import { StoreError } from './errors.ts';
+import { Bitfield } from './bitfield.ts';
 import {
+  isInPiece,
   pieceSize,
   pieceSpans,
   type PieceStore,
@@ -15,7 +17,7 @@ import { wholeBuffer } from './bytes.ts';
 interface StoredTorrent {
   /** File buffers by file index, allocated on first write; pad files never get one. */
   files: Map<number, Uint8Array<ArrayBuffer>>;
-  verified: Set<number>;
+  verified: Bitfield;
 }
 
 export class MemoryPieceStore implements PieceStore {
@@ -24,7 +26,7 @@ export class MemoryPieceStore implements PieceStore {
   async open(layout: StorageLayout): Promise<TorrentStorage> {
     let stored = this.torrents.get(layout.infoHash);
     if (!stored) {
-      stored = { files: new Map(), verified: new Set() };
+      stored = { files: new Map(), verified: new Bitfield(layout.pieceCount) };
       this.torrents.set(layout.infoHash, stored);
     }
     return new MemoryTorrentStorage(layout, stored);
@@ -43,9 +45,9 @@ class MemoryTorrentStorage implements TorrentStorage {
     private readonly stored: StoredTorrent,
   ) {}
 
-  async verified(): Promise<Set<number>> {
+  async verified(): Promise<Bitfield> {
     this.checkOpen();
-    return new Set(this.stored.verified);
+    return this.stored.verified.clone();
   }
 
   async writePiece(index: number, data: Uint8Array): Promise<ArrayBuffer | undefined> {
@@ -70,16 +72,24 @@ class MemoryTorrentStorage implements TorrentStorage {
   async markVerified(index: number): Promise<void> {
     this.checkOpen();
     this.checkIndex(index);
-    this.stored.verified.add(index);
+    this.stored.verified.set(index);
   }
 
   async readPiece(index: number): Promise<Uint8Array> {
-    this.checkOpen();
     this.checkIndex(index);
-    const out = new Uint8Array(pieceSize(this.layout, index));
-    for (const s of pieceSpans(this.layout, index)) {
+    return this.readBlock(index, 0, pieceSize(this.layout, index));
+  }
+
+  async readBlock(index: number, offset: number, length: number): Promise<Uint8Array> {
+    this.checkOpen();
+    if (!isInPiece(this.layout, index, offset, length)) {
+      throw new StoreError(`Block ${offset}+${length} is outside piece ${index}`);
+    }
+    const out = new Uint8Array(length);
+    for (const s of pieceSpans(this.layout, index, offset, length)) {
       const file = this.stored.files.get(s.fileIndex);
-      if (file) out.set(file.subarray(s.fileOffset, s.fileOffset + s.length), s.pieceOffset);
+      const at = s.pieceOffset - offset;
+      if (file) out.set(file.subarray(s.fileOffset, s.fileOffset + s.length), at);
     }
     return out;
   }

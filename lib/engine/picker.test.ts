@@ -21,14 +21,26 @@ function scenario(s: {
   const n =
     s.pieces ??
     Math.max(s.have?.length ?? 0, s.avail?.length ?? 0, s.want?.length ?? 0, s.busy?.length ?? 0);
-  const p = new Picker(n, s.want === undefined ? undefined : (i) => s.want![i] !== '0');
+  const p = new Picker(n, s.want === undefined ? {} : { wanted: (i) => s.want![i] !== '0' });
   for (let i = 0; i < n; i++) {
     if (s.have?.[i] === '*') p.complete(i);
     const a = Number(s.avail?.[i] ?? '0');
-    if (a > 0) p.addAvailability(i, a);
+    if (a > 0) peer(p, i, a);
     if (s.busy?.[i] === 'x') p.reserve(i);
   }
   return p;
+}
+
+/** `delta` peers that serve us (unchoked us) have piece `i` (negative: they left). */
+function peer(p: Picker, i: number, delta = 1): void {
+  p.addAvailability(i, delta);
+  p.addServing(i, delta);
+}
+
+/** A web seed's run, as first piece and count (null when the picker hands out nothing). */
+function reserve(p: Picker, maxPieces: number): { first: number; count: number } | null {
+  const run = p.reserveRun('ws', maxPieces);
+  return run && { first: run.first, count: run.count };
 }
 
 /** The picker's state, one character per piece: `*` had, `r` in flight, `.` neither. */
@@ -41,7 +53,7 @@ function render(p: Picker): string {
 /** Reserves runs until the picker hands out nothing; returns them. */
 function drain(p: Picker, maxPieces: number): { first: number; count: number }[] {
   const runs: { first: number; count: number }[] = [];
-  for (let run = p.reserveRun(maxPieces); run; run = p.reserveRun(maxPieces)) {
+  for (let run = reserve(p, maxPieces); run; run = reserve(p, maxPieces)) {
     runs.push(run);
     if (runs.length > p.pieceCount) throw new Error('reserveRun never ran dry');
   }
@@ -60,12 +72,12 @@ describe('Picker: scenario helpers', () => {
 describe('Picker.reserveRun', () => {
   it('hands out consecutive pieces from the start, up to maxPieces, and reserves them', () => {
     const p = scenario({ pieces: 10 });
-    expect(p.reserveRun(4)).toEqual({ first: 0, count: 4 });
+    expect(reserve(p, 4)).toEqual({ first: 0, count: 4 });
     expect(render(p)).toBe('rrrr......');
-    expect(p.reserveRun(4)).toEqual({ first: 4, count: 4 });
-    expect(p.reserveRun(4)).toEqual({ first: 8, count: 2 });
+    expect(reserve(p, 4)).toEqual({ first: 4, count: 4 });
+    expect(reserve(p, 4)).toEqual({ first: 8, count: 2 });
     expect(render(p)).toBe('rrrrrrrrrr');
-    expect(p.reserveRun(4)).toBeNull();
+    expect(reserve(p, 4)).toBeNull();
     // Reserving does not count as having.
     expect(p.completeCount).toBe(0);
     expect(p.remaining).toBe(10);
@@ -73,31 +85,31 @@ describe('Picker.reserveRun', () => {
 
   it('one run can take a whole torrent, and stops at its end', () => {
     const p = scenario({ pieces: 5 });
-    expect(p.reserveRun(1000)).toEqual({ first: 0, count: 5 });
-    expect(p.reserveRun(1000)).toBeNull();
+    expect(reserve(p, 1000)).toEqual({ first: 0, count: 5 });
+    expect(reserve(p, 1000)).toBeNull();
   });
 
   it('skips had pieces, and a run stops before the next had piece', () => {
     const p = scenario({ have: '**  * ', pieces: 7 });
-    expect(p.reserveRun(10)).toEqual({ first: 2, count: 2 });
-    expect(p.reserveRun(10)).toEqual({ first: 5, count: 2 });
+    expect(reserve(p, 10)).toEqual({ first: 2, count: 2 });
+    expect(reserve(p, 10)).toEqual({ first: 5, count: 2 });
     expect(render(p)).toBe('**rr*rr');
-    expect(p.reserveRun(10)).toBeNull();
+    expect(reserve(p, 10)).toBeNull();
   });
 
   it('skips pieces in flight, and a run stops before the next one in flight', () => {
     const p = scenario({ busy: 'x  x   x' });
-    expect(p.reserveRun(10)).toEqual({ first: 1, count: 2 });
-    expect(p.reserveRun(10)).toEqual({ first: 4, count: 3 });
-    expect(p.reserveRun(10)).toBeNull();
+    expect(reserve(p, 10)).toEqual({ first: 1, count: 2 });
+    expect(reserve(p, 10)).toEqual({ first: 4, count: 3 });
+    expect(reserve(p, 10)).toBeNull();
     expect(render(p)).toBe('rrrrrrrr');
   });
 
   it('peers first, web seed fills the gaps: pieces a connected peer has are left to peers', () => {
     const p = scenario({ avail: '0011200' });
-    expect(p.reserveRun(10)).toEqual({ first: 0, count: 2 });
-    expect(p.reserveRun(10)).toEqual({ first: 5, count: 2 });
-    expect(p.reserveRun(10)).toBeNull();
+    expect(reserve(p, 10)).toEqual({ first: 0, count: 2 });
+    expect(reserve(p, 10)).toEqual({ first: 5, count: 2 });
+    expect(reserve(p, 10)).toBeNull();
     expect(render(p)).toBe('rr...rr');
     // Pieces 2..4 are still wanted, just not by the web seed.
     expect(p.remaining).toBe(7);
@@ -110,17 +122,17 @@ describe('Picker.reserveRun', () => {
       { first: 0, count: 1 },
       { first: 3, count: 1 },
     ]);
-    p.addAvailability(1, -1);
-    p.addAvailability(2, -1);
+    peer(p, 1, -1);
+    peer(p, 2, -1);
     expect(p.unclaimed()).toBe(1);
-    expect(p.reserveRun(10)).toEqual({ first: 1, count: 1 });
-    p.addAvailability(2, -1);
-    expect(p.reserveRun(10)).toEqual({ first: 2, count: 1 });
+    expect(reserve(p, 10)).toEqual({ first: 1, count: 1 });
+    peer(p, 2, -1);
+    expect(reserve(p, 10)).toEqual({ first: 2, count: 1 });
     // Availability never goes below zero.
-    p.addAvailability(0, -5);
-    p.addAvailability(0, 1);
+    peer(p, 0, -5);
+    peer(p, 0, 1);
     p.release(0);
-    expect(p.reserveRun(10)).toBeNull();
+    expect(reserve(p, 10)).toBeNull();
   });
 
   it('unselected pieces are never handed out and do not count as remaining', () => {
@@ -155,14 +167,14 @@ describe('Picker.reserveRun', () => {
 describe('Picker.release', () => {
   it('makes released pieces pickable again, in order', () => {
     const p = scenario({ pieces: 6 });
-    expect(p.reserveRun(6)).toEqual({ first: 0, count: 6 });
+    expect(reserve(p, 6)).toEqual({ first: 0, count: 6 });
     p.complete(0);
     p.complete(1);
     // A source delivered 0 and 1, then failed: the rest of its run goes back.
     for (let i = 2; i < 6; i++) p.release(i);
     expect(render(p)).toBe('**....');
-    expect(p.reserveRun(3)).toEqual({ first: 2, count: 3 });
-    expect(p.reserveRun(3)).toEqual({ first: 5, count: 1 });
+    expect(reserve(p, 3)).toEqual({ first: 2, count: 3 });
+    expect(reserve(p, 3)).toEqual({ first: 5, count: 1 });
   });
 
   it('a piece reserved by two sources stays in flight until both let go', () => {
@@ -170,10 +182,10 @@ describe('Picker.release', () => {
     p.reserve(0);
     p.release(0);
     expect(p.isInFlight(0)).toBe(true);
-    expect(p.reserveRun(5)).toEqual({ first: 1, count: 1 });
+    expect(reserve(p, 5)).toEqual({ first: 1, count: 1 });
     p.release(0);
     expect(p.isInFlight(0)).toBe(false);
-    expect(p.reserveRun(5)).toEqual({ first: 0, count: 1 });
+    expect(reserve(p, 5)).toEqual({ first: 0, count: 1 });
   });
 
   it('releasing a piece nobody reserved is harmless', () => {
@@ -181,22 +193,22 @@ describe('Picker.release', () => {
     p.release(1);
     p.release(1);
     expect(render(p)).toBe('...');
-    expect(p.reserveRun(3)).toEqual({ first: 0, count: 3 });
+    expect(reserve(p, 3)).toEqual({ first: 0, count: 3 });
     expect(render(p)).toBe('rrr');
   });
 
   it('a piece released after a hash failure is fetched again', () => {
     const p = scenario({ pieces: 4 });
-    expect(p.reserveRun(4)).toEqual({ first: 0, count: 4 });
+    expect(reserve(p, 4)).toEqual({ first: 0, count: 4 });
     p.complete(0);
     p.release(1); // bad hash
     p.complete(2);
     p.complete(3);
     expect(p.remaining).toBe(1);
-    expect(p.reserveRun(4)).toEqual({ first: 1, count: 1 });
+    expect(reserve(p, 4)).toEqual({ first: 1, count: 1 });
     p.complete(1);
     expect(p.remaining).toBe(0);
-    expect(p.reserveRun(4)).toBeNull();
+    expect(reserve(p, 4)).toBeNull();
   });
 });
 
@@ -219,7 +231,7 @@ describe('Picker.complete, remaining, completeCount', () => {
 
   it('completing a piece in flight ends its reservation', () => {
     const p = scenario({ pieces: 3 });
-    expect(p.reserveRun(3)).toEqual({ first: 0, count: 3 });
+    expect(reserve(p, 3)).toEqual({ first: 0, count: 3 });
     p.complete(1);
     expect(p.isInFlight(1)).toBe(false);
     expect(render(p)).toBe('r*r');
@@ -237,13 +249,13 @@ describe('Picker.complete, remaining, completeCount', () => {
     p.complete(0);
     p.complete(2);
     expect([p.completeCount, p.remaining]).toEqual([3, 0]);
-    expect(p.reserveRun(3)).toBeNull();
+    expect(reserve(p, 3)).toBeNull();
   });
 
   it('a picker with nothing selected has nothing remaining', () => {
     const p = scenario({ want: '000' });
     expect(p.remaining).toBe(0);
-    expect(p.reserveRun(3)).toBeNull();
+    expect(reserve(p, 3)).toBeNull();
     expect(p.unclaimed()).toBe(0);
   });
 });
@@ -253,33 +265,33 @@ describe('Picker cursor (scans start after the had prefix)', () => {
     const p = scenario({ pieces: 8 });
     p.complete(2);
     p.complete(1);
-    expect(p.reserveRun(1)).toEqual({ first: 0, count: 1 });
+    expect(reserve(p, 1)).toEqual({ first: 0, count: 1 });
     p.complete(0);
     // 0..2 are had: the next run starts at 3.
-    expect(p.reserveRun(2)).toEqual({ first: 3, count: 2 });
+    expect(reserve(p, 2)).toEqual({ first: 3, count: 2 });
     expect(p.unclaimed()).toBe(3);
   });
 
   it('moves past unselected pieces at the front', () => {
     const p = scenario({ want: '0011', have: '  * ' });
-    expect(p.reserveRun(4)).toEqual({ first: 3, count: 1 });
+    expect(reserve(p, 4)).toEqual({ first: 3, count: 1 });
   });
 
   it('does not move past a piece in flight, so a released piece is found again', () => {
     const p = scenario({ pieces: 5 });
-    expect(p.reserveRun(2)).toEqual({ first: 0, count: 2 });
+    expect(reserve(p, 2)).toEqual({ first: 0, count: 2 });
     p.complete(1);
     p.complete(2);
     p.complete(3);
     p.release(0);
-    expect(p.reserveRun(5)).toEqual({ first: 0, count: 1 });
-    expect(p.reserveRun(5)).toEqual({ first: 4, count: 1 });
+    expect(reserve(p, 5)).toEqual({ first: 0, count: 1 });
+    expect(reserve(p, 5)).toEqual({ first: 4, count: 1 });
   });
 
   it('reaches the end when everything is had', () => {
     const p = scenario({ have: '*****' });
     expect([p.completeCount, p.remaining]).toEqual([5, 0]);
-    expect(p.reserveRun(5)).toBeNull();
+    expect(reserve(p, 5)).toBeNull();
     expect(p.unclaimed()).toBe(0);
   });
 });
@@ -290,7 +302,7 @@ describe('Picker against a simple model (seeded random operations)', () => {
       const rand = mulberry32(seed);
       const n = 1 + Math.floor(rand() * 40);
       const want = Array.from({ length: n }, () => rand() > 0.15);
-      const p = new Picker(n, (i) => want[i]!);
+      const p = new Picker(n, { wanted: (i) => want[i]! });
       const have = new Array<boolean>(n).fill(false);
       const busy = new Array<number>(n).fill(0);
       const avail = new Array<number>(n).fill(0);
@@ -314,7 +326,7 @@ describe('Picker against a simple model (seeded random operations)', () => {
             count++;
           }
           const expected = first < 0 ? null : { first, count };
-          expect(p.reserveRun(max), `seed ${seed} step ${step}`).toEqual(expected);
+          expect(reserve(p, max), `seed ${seed} step ${step}`).toEqual(expected);
           for (let j = 0; j < count; j++) busy[first + j]!++;
         } else if (op < 0.5) {
           if (busy[i]! > 0) busy[i]!--;
@@ -327,10 +339,10 @@ describe('Picker against a simple model (seeded random operations)', () => {
           p.complete(i);
         } else if (op < 0.85) {
           avail[i]!++;
-          p.addAvailability(i);
+          peer(p, i);
         } else {
           avail[i] = Math.max(0, avail[i]! - 1);
-          p.addAvailability(i, -1);
+          peer(p, i, -1);
         }
         const wantedLeft = want.filter((w, j) => w && !have[j]).length;
         expect(p.remaining).toBe(wantedLeft);

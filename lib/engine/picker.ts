@@ -1,43 +1,108 @@
 /**
- * The piece picker: which piece is fetched from where, decided in one place.
- * Pure (no IO). See NOTES.md beside this file for the policies.
+ * The piece picker: which piece (or block) is fetched from which source, decided in one
+ * place for every source. Pure (no IO, seeded randomness). See NOTES.md beside this file.
  *
- * Vocabulary (after libtorrent): a piece is `wanted` when selected and not had; a source
- * takes a piece with `reserve` (in flight), then either `complete` (verified and written)
- * or `release` (failed, aborted: it becomes pickable again).
+ * Vocabulary (after libtorrent): a piece is `wanted` when its priority is above 0 and it is
+ * not had. Web seeds take whole pieces in contiguous `Run`s; wire peers take 16 KiB blocks
+ * (block states none → requested → received, per piece in `PartialPieces`). A piece ends
+ * either `complete` (verified and written) or goes back: `release` (a run's piece that
+ * failed or was aborted) or `pieceFailed` (a piece put together from blocks whose hash was
+ * wrong: all its blocks are asked for again).
+ *
+ * Peers first, web seed fills the gaps: a run never takes a piece that a connected peer
+ * that is serving us has, or that peers are fetching; a peer with nothing else to fetch
+ * takes pieces from the tail of a run, which cuts the run short (`Run.end`).
  */
+import { Bitfield } from './bitfield.ts';
+import { BLOCK_LENGTH, PartialPieces, type BlockRequest } from './partial-pieces.ts';
+
+export { BLOCK_LENGTH, type BlockRequest } from './partial-pieces.ts';
+
+/** The pieces a peer has: a bitfield, or every piece (a seed, a web seed). */
+export type Have = Bitfield | 'all';
+
+/** A web seed's reservation of consecutive pieces `[first, end)`; `next` is being read. */
+export class Run {
+  constructor(
+    readonly source: string,
+    readonly first: number,
+    /** One past the last piece; lowered when peers take the run's tail. */
+    public end: number,
+  ) {
+    this.next = first;
+  }
+  /** The piece the web seed is reading now (pieces before it were handed on). */
+  next: number;
+  get count(): number {
+    return this.end - this.first;
+  }
+}
+
+export interface PickerOptions {
+  /** Which pieces are selected (default: all). */
+  wanted?: (index: number) => boolean;
+  /** The torrent's record of verified pieces; the picker reads it and sets bits on `complete`. */
+  have?: Bitfield;
+  /** Length of piece `index` in bytes (for block requests; default 16 KiB per piece). */
+  pieceSize?: (index: number) => number;
+  /** Seeded randomness for tie-breaks (default: none, lowest index wins). */
+  random?: () => number;
+}
+
+/** Extra requests for one block in endgame (besides the first one). */
+const ENDGAME_DUPLICATES = 1;
+
 export class Picker {
   readonly pieceCount: number;
-  private readonly have: Uint8Array;
-  private readonly wanted: Uint8Array;
+  readonly have: Bitfield;
+  private readonly priority: Uint8Array;
+  /** Whole-piece reservations (web seed runs) per piece. */
   private readonly inFlight: Uint16Array;
-  /** How many connected wire peers have each piece. */
+  /** Connected wire peers that have each piece (rarest first). */
   private readonly availability: Uint16Array;
-  private haveCount = 0;
+  /** Of those, peers that serve us now (unchoked): the web seed leaves these pieces to them. */
+  private readonly serving: Uint16Array;
+  private readonly runs = new Set<Run>();
+  readonly partial: PartialPieces;
+  private readonly random: () => number;
   private wantedLeft = 0;
   /** All pieces below this index are had or unwanted: scans start here. */
   private cursor = 0;
 
-  constructor(pieceCount: number, wanted?: (index: number) => boolean) {
+  constructor(pieceCount: number, opts: PickerOptions = {}) {
     this.pieceCount = pieceCount;
-    this.have = new Uint8Array(pieceCount);
-    this.wanted = new Uint8Array(pieceCount);
+    this.have = opts.have ?? new Bitfield(pieceCount);
+    if (this.have.length !== pieceCount) throw new RangeError('have bitfield length differs');
+    this.priority = new Uint8Array(pieceCount);
     this.inFlight = new Uint16Array(pieceCount);
     this.availability = new Uint16Array(pieceCount);
-    for (let i = 0; i < pieceCount; i++) {
-      if (!wanted || wanted(i)) {
-        this.wanted[i] = 1;
-        this.wantedLeft++;
-      }
+    this.serving = new Uint16Array(pieceCount);
+    this.random = opts.random ?? (() => 0);
+    this.partial = new PartialPieces(opts.pieceSize ?? (() => BLOCK_LENGTH));
+    this.setWanted(opts.wanted ?? (() => true));
+  }
+
+  /** Selects pieces (file selection): unselected pieces are never handed out. */
+  setWanted(wanted: (index: number) => boolean): void {
+    this.wantedLeft = 0;
+    for (let i = 0; i < this.pieceCount; i++) {
+      this.priority[i] = wanted(i) ? 1 : 0;
+      if (this.priority[i] && !this.have.get(i)) this.wantedLeft++;
     }
+    this.cursor = 0;
+    this.advanceCursor();
+  }
+
+  isWanted(index: number): boolean {
+    return this.priority[index]! > 0;
   }
 
   has(index: number): boolean {
-    return this.have[index] === 1;
+    return this.have.get(index);
   }
 
   get completeCount(): number {
-    return this.haveCount;
+    return this.have.count();
   }
 
   /** Wanted pieces not yet had. */
@@ -45,76 +110,214 @@ export class Picker {
     return this.wantedLeft;
   }
 
+  /** Whether any source is fetching the piece (a run holds it, or blocks of it are asked for). */
   isInFlight(index: number): boolean {
-    return (this.inFlight[index] ?? 0) > 0;
+    return this.inFlight[index]! > 0 || this.partial.has(index);
   }
 
   /** A piece verified and written (or found so on resume). */
   complete(index: number): void {
-    if (this.have[index]) return;
-    this.have[index] = 1;
-    this.haveCount++;
-    if (this.wanted[index]) this.wantedLeft--;
-    const n = this.inFlight[index] ?? 0;
+    const n = this.inFlight[index]!;
     if (n > 0) this.inFlight[index] = n - 1;
+    this.partial.delete(index);
+    if (!this.have.set(index)) return;
+    if (this.priority[index]) this.wantedLeft--;
     this.advanceCursor();
   }
 
-  /** A source gave up on a piece it had reserved (failure, abort, bad hash). */
+  /** A run's piece that its source gave up on (failure, abort, bad hash). */
   release(index: number): void {
-    const n = this.inFlight[index] ?? 0;
+    const n = this.inFlight[index]!;
     if (n > 0) this.inFlight[index] = n - 1;
   }
 
+  /** Reserves a whole piece (tests build scenarios with it; runs use `reserveRun`). */
   reserve(index: number): void {
-    this.inFlight[index] = (this.inFlight[index] ?? 0) + 1;
+    this.inFlight[index] = this.inFlight[index]! + 1;
   }
 
-  /** A wire peer announced it has `index` (later: bitfield/have messages). */
-  addAvailability(index: number, delta = 1): void {
-    this.availability[index] = Math.max(0, this.availability[index]! + delta);
-  }
+  // ------------------------------------------------------------------ peers' pieces
 
-  private pickable(index: number): boolean {
-    return this.wanted[index] === 1 && this.have[index] === 0 && this.inFlight[index] === 0;
+  /** A peer connected with `have` (or announced one piece), or left (`delta` -1). */
+  addAvailability(have: Have | number, delta = 1): void {
+    this.count(this.availability, have, delta);
   }
 
   /**
-   * For a web seed: the longest run (up to `maxPieces`) of consecutive pickable pieces,
-   * reserved. Peers first, web seed fills the gaps: pieces that a connected peer has are
-   * left to the peers.
+   * A peer with `have` started serving us (unchoked us; `delta` -1: choked us, or left
+   * while serving). The web seed leaves the pieces of serving peers to them.
    */
-  reserveRun(maxPieces: number): { first: number; count: number } | null {
+  addServing(have: Have | number, delta = 1): void {
+    this.count(this.serving, have, delta);
+  }
+
+  private count(counts: Uint16Array, have: Have | number, delta: number): void {
+    const add = (i: number) => (counts[i] = Math.max(0, counts[i]! + delta));
+    if (typeof have === 'number') add(have);
+    else if (have === 'all') for (let i = 0; i < this.pieceCount; i++) add(i);
+    else for (const i of have.setIndices()) add(i);
+  }
+
+  /** How many connected peers have the piece. */
+  availabilityOf(index: number): number {
+    return this.availability[index]!;
+  }
+
+  // ------------------------------------------------------------------ web seeds
+
+  private pickable(index: number): boolean {
+    return this.priority[index]! > 0 && !this.have.get(index) && !this.isInFlight(index);
+  }
+
+  /** Pickable by a web seed: no serving peer has it (peers first, web seed fills the gaps). */
+  private forWebSeed(index: number): boolean {
+    return this.pickable(index) && this.serving[index] === 0;
+  }
+
+  /**
+   * For a web seed: the first run (up to `maxPieces`) of consecutive pieces that no peer
+   * serving us has and nobody fetches, reserved for `source`.
+   */
+  reserveRun(source: string, maxPieces: number): Run | null {
     for (let i = this.cursor; i < this.pieceCount; i++) {
-      if (!this.pickable(i) || this.availability[i]! > 0) continue;
-      let count = 0;
-      while (
-        count < maxPieces &&
-        i + count < this.pieceCount &&
-        this.pickable(i + count) &&
-        this.availability[i + count] === 0
-      ) {
-        this.reserve(i + count);
-        count++;
+      if (!this.forWebSeed(i)) continue;
+      let end = i;
+      while (end - i < maxPieces && end < this.pieceCount && this.forWebSeed(end)) {
+        this.inFlight[end]!++;
+        end++;
       }
-      return { first: i, count };
+      const run = new Run(source, i, end);
+      this.runs.add(run);
+      return run;
     }
     return null;
   }
 
-  /** Number of wanted pieces that nobody is fetching and no peer has. */
+  /** The web seed has handed on every piece before `next`. */
+  advanceRun(run: Run, next: number): void {
+    run.next = Math.min(next, run.end);
+  }
+
+  /** The run is over: its pieces not handed on go back (returns how many). */
+  endRun(run: Run): number {
+    if (!this.runs.delete(run)) return 0;
+    const count = Math.max(0, run.end - run.next);
+    for (let i = run.next; i < run.end; i++) this.release(i);
+    run.end = run.next;
+    return count;
+  }
+
+  /** Number of wanted pieces that nobody is fetching and no serving peer has. */
   unclaimed(): number {
     let n = 0;
-    for (let i = this.cursor; i < this.pieceCount; i++) {
-      if (this.pickable(i) && this.availability[i] === 0) n++;
-    }
+    for (let i = this.cursor; i < this.pieceCount; i++) if (this.forWebSeed(i)) n++;
     return n;
+  }
+
+  // ------------------------------------------------------------------ wire peers
+
+  /**
+   * Up to `max` block requests for peer `source`, which has `have`: blocks of pieces in
+   * progress first (finish what was started), then new pieces rarest first (seeded random
+   * tie-break), then the tail of a web seed run; in endgame, blocks another peer was asked
+   * for. The requests are recorded against `source`.
+   */
+  pickBlocks(source: string, have: Have, max: number): BlockRequest[] {
+    const out: BlockRequest[] = [];
+    const peerHas = (i: number) => have === 'all' || have.get(i);
+    this.partial.takeFree(source, max, out, (i) => peerHas(i) && this.priority[i]! > 0);
+    while (out.length < max) {
+      const piece = this.pickNewPiece(peerHas) ?? this.stealFromRun(peerHas);
+      if (piece === null) break;
+      this.partial.start(piece);
+      this.partial.takeFree(source, max, out, (i) => i === piece);
+    }
+    if (out.length < max && this.inEndgame()) {
+      this.partial.takeDuplicates(source, max, out, ENDGAME_DUPLICATES, peerHas);
+    }
+    return out;
+  }
+
+  /** Endgame: every wanted piece not had is being fetched. */
+  inEndgame(): boolean {
+    for (let i = this.cursor; i < this.pieceCount; i++) if (this.pickable(i)) return false;
+    return this.partial.size > 0;
+  }
+
+  private pickNewPiece(peerHas: (i: number) => boolean): number | null {
+    let best = -1;
+    let bestAvail = Infinity;
+    let ties = 0;
+    for (let i = this.cursor; i < this.pieceCount; i++) {
+      if (!this.pickable(i) || !peerHas(i)) continue;
+      const a = this.availability[i]!;
+      if (a < bestAvail) {
+        best = i;
+        bestAvail = a;
+        ties = 1;
+      } else if (a === bestAvail && this.random() * ++ties < 1) {
+        best = i;
+      }
+    }
+    return best >= 0 ? best : null;
+  }
+
+  /**
+   * A piece the peer has from the tail of a web seed run (not the piece being read): the
+   * run ends before it, and the pieces after it go back to be picked again.
+   */
+  private stealFromRun(peerHas: (i: number) => boolean): number | null {
+    for (const run of this.runs) {
+      for (let i = run.end - 1; i > run.next; i--) {
+        if (this.priority[i] === 0 || this.have.get(i) || !peerHas(i)) continue;
+        for (let j = i; j < run.end; j++) this.release(j);
+        run.end = i;
+        return this.inFlight[i] === 0 && !this.partial.has(i) ? i : null;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * A block arrived from `source`. `fresh`: it was wanted (not a duplicate nor unasked for);
+   * `done`: every block of the piece is in; `cancel`: other peers asked for the same block
+   * (endgame), to be sent a cancel.
+   */
+  blockReceived(
+    source: string,
+    piece: number,
+    begin: number,
+  ): ReturnType<PartialPieces['receive']> {
+    if (!Number.isInteger(piece) || piece < 0 || piece >= this.pieceCount || this.have.get(piece)) {
+      return { fresh: false, done: false, cancel: [] };
+    }
+    return this.partial.receive(source, piece, begin);
+  }
+
+  /** A request to `source` ended without the block (rejected, choked, timed out). */
+  blockFailed(source: string, piece: number, begin: number): void {
+    this.partial.unrequest(source, piece, begin);
+  }
+
+  /** A piece put together from blocks failed its hash check: fetch all of it again. */
+  pieceFailed(index: number): void {
+    this.partial.delete(index);
+  }
+
+  /** Every block request of `source` (it disconnected or choked us). */
+  releaseSource(source: string): BlockRequest[] {
+    return this.partial.releaseSource(source);
+  }
+
+  /** Block requests outstanding to `source`. */
+  requestsOf(source: string): number {
+    return this.partial.requestCount(source);
   }
 
   private advanceCursor(): void {
     while (
       this.cursor < this.pieceCount &&
-      (this.have[this.cursor] === 1 || this.wanted[this.cursor] === 0)
+      (this.have.get(this.cursor) || this.priority[this.cursor] === 0)
     ) {
       this.cursor++;
     }

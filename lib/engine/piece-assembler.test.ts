@@ -6,7 +6,7 @@ import {
   pendingLimit,
   pumpBody,
 } from './piece-assembler.ts';
-import { Picker } from './picker.ts';
+import { Picker, Run } from './picker.ts';
 import type { StorageLayout } from './piece-store.ts';
 
 const layout: StorageLayout = {
@@ -47,7 +47,13 @@ const FIVE_PIECES = [
 describe('PieceAssembler', () => {
   it('cuts a stream into pieces, the last one short, across chunk boundaries', async () => {
     const { handed, onPiece } = gated();
-    const a = new PieceAssembler(layout, 0, 5, (n) => new Uint8Array(n), onPiece, 10);
+    const a = new PieceAssembler(
+      layout,
+      new Run('ws', 0, 5),
+      (n) => new Uint8Array(n),
+      onPiece,
+      10,
+    );
     await a.push(bytes(3));
     await a.push(bytes(10, 3));
     await a.push(bytes(5, 13));
@@ -59,7 +65,7 @@ describe('PieceAssembler', () => {
 
   it('keeps at most maxPending hand-offs running while it reads on; then the stream waits', async () => {
     const { handed, onPiece } = gated();
-    const a = new PieceAssembler(layout, 0, 5, (n) => new Uint8Array(n), onPiece, 2);
+    const a = new PieceAssembler(layout, new Run('ws', 0, 5), (n) => new Uint8Array(n), onPiece, 2);
     await a.push(bytes(8));
     expect(handed).toHaveLength(2);
     // A third piece: the stream waits until one of the two hand-offs ends.
@@ -105,7 +111,7 @@ describe('PieceAssembler', () => {
           resolve();
         }),
       );
-    const a = new PieceAssembler(big, 0, 3, alloc, onPiece);
+    const a = new PieceAssembler(big, new Run('ws', 0, 3), alloc, onPiece);
     const chunk = new Uint8Array(16 * MiB);
 
     await a.push(chunk);
@@ -130,22 +136,24 @@ describe('PieceAssembler', () => {
 
   it('rethrows a failed hand-off from the next push or from drain', async () => {
     const { handed, onPiece } = gated();
-    const a = new PieceAssembler(layout, 0, 5, (n) => new Uint8Array(n), onPiece, 4);
+    const a = new PieceAssembler(layout, new Run('ws', 0, 5), (n) => new Uint8Array(n), onPiece, 4);
     await a.push(bytes(4));
     handed[0]!.finish(new Error('wrong bytes'));
     await expect(a.drain()).rejects.toThrow('wrong bytes');
     await expect(a.push(bytes(4, 4))).rejects.toThrow('wrong bytes');
   });
 
-  it('releaseRest gives back the pieces not handed on, and drops later bytes', async () => {
+  it('endRun gives back the pieces not handed on, and the assembler drops later bytes', async () => {
     const { handed, onPiece } = gated();
     const picker = new Picker(5);
-    const run = picker.reserveRun(5)!;
-    expect(run).toEqual({ first: 0, count: 5 });
-    const a = new PieceAssembler(layout, 0, 5, (n) => new Uint8Array(n), onPiece, 4);
+    const run = picker.reserveRun('ws', 5)!;
+    expect([run.first, run.count]).toEqual([0, 5]);
+    const a = new PieceAssembler(layout, run, (n) => new Uint8Array(n), onPiece, 4);
     await a.push(bytes(6));
-    a.releaseRest(picker);
-    expect(picker.reserveRun(5)).toEqual({ first: 1, count: 4 });
+    expect(picker.endRun(run)).toBe(4);
+    expect(a.finished).toBe(true);
+    const again = picker.reserveRun('ws', 5)!;
+    expect([again.first, again.count]).toEqual([1, 4]);
     await a.push(bytes(12, 6));
     expect(handed.map((h) => h.index)).toEqual([0]);
   });
@@ -163,7 +171,13 @@ describe('PieceAssembler', () => {
       },
     } as UnderlyingDefaultSource<Uint8Array>);
     const { handed, onPiece } = gated();
-    const a = new PieceAssembler(layout, 0, 5, (n) => new Uint8Array(n), onPiece, 10);
+    const a = new PieceAssembler(
+      layout,
+      new Run('ws', 0, 5),
+      (n) => new Uint8Array(n),
+      onPiece,
+      10,
+    );
     let counted = 0;
     // 18 bytes wanted out of 23 sent: the rest is left unread.
     const got = await pumpBody(body, 18, a, (n) => (counted += n));
@@ -183,7 +197,13 @@ describe('PieceAssembler', () => {
       },
     });
     const { handed, onPiece } = gated();
-    const a = new PieceAssembler(layout, 0, 5, (n) => new Uint8Array(n), onPiece, 10);
+    const a = new PieceAssembler(
+      layout,
+      new Run('ws', 0, 5),
+      (n) => new Uint8Array(n),
+      onPiece,
+      10,
+    );
     expect(await pumpBody(body, 18, a, () => {})).toBe(6);
     expect(handed.map((h) => h.index)).toEqual([0]);
   });

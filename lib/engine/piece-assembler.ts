@@ -7,7 +7,7 @@
  * piece length and the torrent's size.
  */
 import { pieceSize, type StorageLayout } from './piece-store.ts';
-import type { Picker } from './picker.ts';
+import type { Run } from './picker.ts';
 
 /** Hand-offs that may run while the stream reads on, at most (small pieces). */
 export const MAX_PENDING = 4;
@@ -39,7 +39,7 @@ export async function pumpBody(
   const reader = byob ?? body.getReader();
   let got = 0;
   try {
-    while (got < length) {
+    while (got < length && !sink.finished) {
       if (byob) {
         const window = sink.window(length - got);
         if (!window) break;
@@ -68,10 +68,12 @@ export async function pumpBody(
 
 const EMPTY = new Uint8Array(0);
 
+/**
+ * Fills the pieces of a web seed's `Run` in order. It owns `run.next` (the piece being
+ * read; pieces before it were handed on); the picker owns `run.end`, which it lowers when
+ * peers take the run's tail: the assembler then stops there and drops later bytes.
+ */
 export class PieceAssembler {
-  /** The next piece not handed on yet. */
-  next: number;
-  private end: number;
   private buf: Uint8Array;
   private filled = 0;
   private readonly pending = new Set<Promise<void>>();
@@ -79,29 +81,28 @@ export class PieceAssembler {
 
   constructor(
     private readonly layout: StorageLayout,
-    first: number,
-    count: number,
+    readonly run: Run,
     private readonly alloc: (size: number) => Uint8Array,
     private readonly onPiece: (index: number, data: Uint8Array) => Promise<void>,
     private readonly maxPending = pendingLimit(layout.pieceLength),
   ) {
-    this.next = first;
-    this.end = first + count;
-    this.buf = alloc(pieceSize(layout, first));
+    this.buf = run.next < run.end ? alloc(pieceSize(layout, run.next)) : EMPTY;
   }
 
-  /** Gives back the pieces not handed on yet (returns how many); later bytes are dropped. */
-  releaseRest(picker: Picker): number {
-    const count = this.end - this.next;
-    for (let i = this.next; i < this.end; i++) picker.release(i);
-    this.end = this.next;
-    return count;
+  /** The piece being read. */
+  get next(): number {
+    return this.run.next;
+  }
+
+  /** Every piece of the run was handed on (or the run was cut short before the rest). */
+  get finished(): boolean {
+    return this.run.next >= this.run.end;
   }
 
   async push(chunk: Uint8Array): Promise<void> {
     this.throwIfFailed();
     let off = 0;
-    while (off < chunk.byteLength && this.next < this.end) {
+    while (off < chunk.byteLength && !this.finished) {
       const n = Math.min(chunk.byteLength - off, this.buf.byteLength - this.filled);
       this.buf.set(chunk.subarray(off, off + n), this.filled);
       this.filled += n;
@@ -115,7 +116,7 @@ export class PieceAssembler {
    * straight into: no chunk is allocated and copied per read. Null when the run is done.
    */
   window(max: number): Uint8Array | null {
-    if (this.next >= this.end) return null;
+    if (this.finished) return null;
     const n = Math.min(max, this.buf.byteLength - this.filled);
     return new Uint8Array(this.buf.buffer, this.buf.byteOffset + this.filled, n);
   }
@@ -150,9 +151,9 @@ export class PieceAssembler {
    * then takes memory for the next piece.
    */
   private async pieceDone(): Promise<void> {
-    const index = this.next;
+    const index = this.run.next;
     const data = this.buf;
-    this.next++;
+    this.run.next++;
     this.filled = 0;
     this.buf = EMPTY;
     const tracked: Promise<void> = this.onPiece(index, data).then(
@@ -168,7 +169,7 @@ export class PieceAssembler {
       await Promise.race(this.pending);
       this.throwIfFailed();
     }
-    if (this.next < this.end) this.buf = this.alloc(pieceSize(this.layout, this.next));
+    if (!this.finished) this.buf = this.alloc(pieceSize(this.layout, this.run.next));
   }
 
   private throwIfFailed(): void {

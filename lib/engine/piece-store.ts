@@ -4,6 +4,8 @@
  * Both must pass tests/piece-store-contract.ts.
  */
 
+import type { Bitfield } from './bitfield.ts';
+
 /** What a store needs to know about a torrent's layout. */
 export interface StorageLayout {
   /** Hex v1 infohash: the store's key for this torrent. */
@@ -26,10 +28,11 @@ export interface PieceStore {
 export interface TorrentStorage {
   readonly layout: StorageLayout;
   /**
-   * Indices of pieces marked verified, as persisted. A piece is in it only after its
-   * bytes were written and flushed.
+   * The pieces marked verified, as persisted (a fresh Bitfield the caller owns: the
+   * torrent's one record of what it has). A piece is in it only after its bytes were
+   * written and flushed.
    */
-  verified(): Promise<Set<number>>;
+  verified(): Promise<Bitfield>;
   /**
    * Writes a whole piece (its bytes split across the files it spans; bytes that fall in
    * pad files are dropped) and flushes. Does not mark it verified. The store takes `data`
@@ -41,6 +44,12 @@ export interface TorrentStorage {
   markVerified(index: number): Promise<void>;
   /** Reads a whole piece back (pad bytes are zeros). */
   readPiece(index: number): Promise<Uint8Array>;
+  /**
+   * Reads `length` bytes at `offset` into piece `index` (pad bytes are zeros), so serving
+   * a 16 KiB request never reads a whole piece. RangeError-free: a span outside the piece
+   * is a StoreError.
+   */
+  readBlock(index: number, offset: number, length: number): Promise<Uint8Array>;
   /**
    * A Blob of one whole file, read from storage without assembling it in memory.
    * Only for files all of whose pieces are verified; never for pad files.
@@ -69,18 +78,28 @@ export function pieceSize(layout: StorageLayout, index: number): number {
   return layout.length - layout.pieceLength * (layout.pieceCount - 1);
 }
 
+export interface FileSpan {
+  fileIndex: number;
+  fileOffset: number;
+  pieceOffset: number;
+  length: number;
+}
+
 /**
  * The parts of piece `index` that fall in each non-pad file:
- * `pieceOffset` into the piece, `fileOffset` into the file, `length`.
+ * `pieceOffset` into the piece, `fileOffset` into the file, `length`. With `offset` and
+ * `length`, only the parts of that block of the piece.
  */
 export function pieceSpans(
   layout: StorageLayout,
   index: number,
-): { fileIndex: number; fileOffset: number; pieceOffset: number; length: number }[] {
-  const start = index * layout.pieceLength;
-  const end = start + pieceSize(layout, index);
-  const spans: { fileIndex: number; fileOffset: number; pieceOffset: number; length: number }[] =
-    [];
+  offset = 0,
+  length = pieceSize(layout, index) - offset,
+): FileSpan[] {
+  const pieceStart = index * layout.pieceLength;
+  const start = pieceStart + offset;
+  const end = start + length;
+  const spans: FileSpan[] = [];
   // Binary search for the first file that ends after `start`.
   const files = layout.files;
   let lo = 0;
@@ -98,8 +117,32 @@ export function pieceSpans(
     const s = Math.max(start, f.offset);
     const e = Math.min(end, f.offset + f.length);
     if (e > s) {
-      spans.push({ fileIndex: i, fileOffset: s - f.offset, pieceOffset: s - start, length: e - s });
+      spans.push({
+        fileIndex: i,
+        fileOffset: s - f.offset,
+        pieceOffset: s - pieceStart,
+        length: e - s,
+      });
     }
   }
   return spans;
+}
+
+/** Whether `[offset, offset + length)` lies inside piece `index` (the wire's requests). */
+export function isInPiece(
+  layout: StorageLayout,
+  index: number,
+  offset: number,
+  length: number,
+): boolean {
+  return (
+    Number.isInteger(index) &&
+    index >= 0 &&
+    index < layout.pieceCount &&
+    Number.isInteger(offset) &&
+    Number.isInteger(length) &&
+    offset >= 0 &&
+    length > 0 &&
+    offset + length <= pieceSize(layout, index)
+  );
 }

@@ -1,18 +1,23 @@
 /**
  * One torrent: a thin orchestrator tying metainfo, storage, picker and sources together.
- * Sources (web seeds now, wire peers later) pull work from the picker and deliver pieces;
- * the torrent verifies each piece, stores it, and only then counts it as had.
+ * Sources (web seeds, wire peers) take work from the picker and deliver pieces; the
+ * verifier checks and stores each one, and only then does it count as had (progress).
  */
+import { BufferPool } from './buffer-pool.ts';
 import type { EngineDeps } from './deps.ts';
 import { Emitter } from './emitter.ts';
 import { errorMessage } from './errors.ts';
 import type { Metainfo } from './metainfo.ts';
 import { pieceHash } from './metainfo.ts';
 import { Picker } from './picker.ts';
-import { piecesOfFile, pieceSpans, type TorrentStorage } from './piece-store.ts';
+import { pieceSize, type TorrentStorage } from './piece-store.ts';
+import { Progress } from './progress.ts';
+import { RateMeter } from './rate.ts';
+import type { Source, SourceView } from './sources/source.ts';
+import { SourceSet } from './sources/source-set.ts';
+import { Verifier } from './verifier.ts';
 import { WebSeed } from './webseed.ts';
-import { equalBytes, wholeBuffer } from './bytes.ts';
-import { BufferPool } from './buffer-pool.ts';
+import type { Bitfield } from './bitfield.ts';
 
 export type TorrentState =
   | 'fetching' // getting the .torrent file
@@ -23,11 +28,7 @@ export type TorrentState =
   | 'paused'
   | 'error';
 
-export interface SourceView {
-  url: string;
-  state: string;
-  error?: string;
-}
+export type { SourceView } from './sources/source.ts';
 
 export interface TorrentView {
   id: string;
@@ -40,23 +41,44 @@ export interface TorrentView {
   selectedBytes: number;
   /** Bytes per second received over the last few seconds. */
   downloadRate: number;
+  /** Bytes per second sent to peers over the last few seconds. */
+  uploadRate: number;
+  /** Piece bytes sent to peers since the torrent started. */
+  uploadedBytes: number;
   error?: string;
+  /** Every source: web seeds and peers. */
+  sources: SourceView[];
+  /** The web seeds among them. */
   webSeeds: SourceView[];
+  /** Connected wire peers, and how many of them have every piece. */
+  peers: number;
+  seeds: number;
   fileCount: number;
   addedAt: number;
 }
 
 type Events = {
   update: [];
-  /** A non-pad file whose pieces are all verified (also on resume). */
+  /** A selected, non-pad file whose pieces are all verified (also on resume). */
   'file-complete': [fileIndex: number];
   done: [];
   error: [message: string];
   warning: [message: string];
+  /** A piece was verified and stored (wire peers announce it with `have`). */
+  verified: [index: number];
 };
 
 /** Where a torrent's metainfo comes from, when it can be fetched again. */
 export type TorrentSource = { kind: 'url'; url: string } | { kind: 'magnet'; uri: string };
+
+/** What exists once storage is open: the pieces' state and the sources working on them. */
+interface Open {
+  storage: TorrentStorage;
+  have: Bitfield;
+  picker: Picker;
+  progress: Progress;
+  verifier: Verifier;
+}
 
 export class Torrent extends Emitter<Events> {
   name: string;
@@ -67,16 +89,11 @@ export class Torrent extends Emitter<Events> {
   source: TorrentSource | undefined;
   webSeedUrls: string[] = [];
   paused = false;
-  private storage: TorrentStorage | undefined;
-  private picker: Picker | undefined;
-  private webSeeds: WebSeed[] = [];
-  private lastSeedViews: SourceView[] = [];
-  private verifiedBytes = 0;
-  private selectedBytes = 0;
-  /** Per piece: bytes that fall in non-pad files (what progress counts). */
-  private usefulBytes: Float64Array | undefined;
-  private filesLeft: Uint32Array | undefined;
-  private rate = { bytes: 0, since: 0, value: 0 };
+  readonly addedAt: number;
+  private open: Open | undefined;
+  private readonly sources: SourceSet;
+  private readonly received: RateMeter;
+  private readonly sent: RateMeter;
   private destroyed = false;
   /** While storage opens (start): resume must not start it twice. */
   private starting = false;
@@ -92,12 +109,26 @@ export class Torrent extends Emitter<Events> {
     this.name = init.name;
     this.state = init.state;
     this.addedAt = init.addedAt;
+    this.received = new RateMeter(deps.clock);
+    this.sent = new RateMeter(deps.clock);
+    this.sources = new SourceSet({
+      changed: () => this.onSourceState(),
+      bytes: (n) => {
+        this.deps.onBytesRead?.(n);
+        this.received.add(n);
+      },
+      hasUnclaimedWork: () =>
+        this.state === 'downloading' && (this.open?.picker.unclaimed() ?? 0) > 0,
+    });
   }
-
-  readonly addedAt: number;
 
   get infoHash(): string | undefined {
     return this.meta?.infoHash;
+  }
+
+  /** The picker, once storage is open (wire peers take work from it). */
+  get picker(): Picker | undefined {
+    return this.open?.picker;
   }
 
   /** Sets the metainfo and starts: open storage, resume what was verified, fetch the rest. */
@@ -106,19 +137,18 @@ export class Torrent extends Emitter<Events> {
     this.name = meta.name;
     this.paused = opts.paused;
     this.error = undefined;
-    this.lastSeedViews = [];
+    this.sources.stopAll();
     this.addWebSeeds(meta.urlList);
     this.setState('checking');
     this.starting = true;
     let storage: TorrentStorage | undefined;
     try {
       storage = await this.deps.store.open(meta);
-      const verified = await storage.verified();
+      const have = await storage.verified();
       if (this.destroyed) return void (await storage.close());
-      this.storage = storage;
-      this.initPieces(meta, verified);
+      this.open = this.openPieces(meta, storage, have);
     } catch (err) {
-      this.storage = undefined;
+      this.open = undefined;
       await storage?.close().catch(() => {});
       if (!this.destroyed) this.fail(`Storage failed: ${errorMessage(err)}`);
       return;
@@ -126,32 +156,50 @@ export class Torrent extends Emitter<Events> {
       this.starting = false;
     }
     for (let f = 0; f < meta.files.length; f++) {
-      if (!meta.files[f]!.pad && this.filesLeft![f] === 0) this.emit('file-complete', f);
+      if (this.open.progress.isSelected(f) && this.open.progress.isFileComplete(f)) {
+        this.emit('file-complete', f);
+      }
     }
     this.afterProgress();
     if (!this.paused) this.resume();
     else this.setState('paused');
   }
 
-  private initPieces(meta: Metainfo, verified: Set<number>): void {
-    this.picker = new Picker(meta.pieceCount);
-    this.usefulBytes = new Float64Array(meta.pieceCount);
-    this.filesLeft = new Uint32Array(meta.files.length);
-    this.verifiedBytes = 0;
-    this.selectedBytes = 0;
-    for (const f of meta.files) if (!f.pad) this.selectedBytes += f.length;
-    for (let i = 0; i < meta.pieceCount; i++) {
-      let useful = 0;
-      for (const s of pieceSpans(meta, i)) useful += s.length;
-      this.usefulBytes[i] = useful;
-    }
-    for (let f = 0; f < meta.files.length; f++) {
-      const r = piecesOfFile(meta, f);
-      this.filesLeft[f] = r ? r.last - r.first + 1 : 0;
-    }
-    for (const i of verified) {
-      if (i >= 0 && i < meta.pieceCount) this.markHave(i, false);
-    }
+  private openPieces(meta: Metainfo, storage: TorrentStorage, have: Bitfield): Open {
+    const progress = new Progress(meta, have);
+    const picker = new Picker(meta.pieceCount, {
+      have,
+      pieceSize: (i) => pieceSize(meta, i),
+      random: this.deps.random,
+    });
+    const verifier = new Verifier(
+      this.deps.digest,
+      this.buffers,
+      storage,
+      picker,
+      (i) => pieceHash(meta, i),
+      {
+        verified: (i) => this.onVerified(i),
+        failed: (i) => {
+          this.emit('warning', `piece ${i} failed verification`);
+          // Another source may have the right bytes.
+          this.sources.wakeIdle();
+        },
+        storageFailed: (err) => this.fail(`Storage failed: ${errorMessage(err)}`),
+      },
+    );
+    return { storage, have, picker, progress, verifier };
+  }
+
+  /** Selects the files to download and save (false: not fetched, not saved). */
+  setFileSelection(selected: readonly boolean[]): void {
+    const o = this.open;
+    if (!o) return;
+    o.progress.setSelection(selected);
+    o.picker.setWanted((i) => o.progress.pieceWanted(i));
+    if (this.state === 'seeding' && o.picker.remaining > 0 && !this.paused) this.resume();
+    this.sources.wakeIdle();
+    this.afterProgress();
   }
 
   /** Merges more web seeds (the same torrent added again, a magnet's ws=). */
@@ -159,74 +207,55 @@ export class Torrent extends Emitter<Events> {
     for (const url of urls) {
       if (this.webSeedUrls.includes(url)) continue;
       this.webSeedUrls.push(url);
-      if (this.meta && this.picker) this.createWebSeed(url);
+      if (this.open && this.state === 'downloading') this.addWebSeed(url);
     }
   }
 
-  private createWebSeed(url: string): WebSeed {
-    const ws = new WebSeed(url, this.meta!, {
+  private addWebSeed(url: string): void {
+    const o = this.open!;
+    const seed = new WebSeed(url, this.meta!, {
       fetch: this.deps.fetch,
       clock: this.deps.clock,
       random: this.deps.random,
-      picker: this.picker!,
-      deliver: (i, data) => this.deliver(i, data),
+      picker: o.picker,
+      deliver: (i, data, from) => this.deliver(i, data, from),
       alloc: (size) => this.buffers.alloc(size),
     });
-    ws.on('state', () => this.onSourceState());
-    ws.on('released', () => this.restartIdleSources());
-    ws.on('bytes', (n) => this.countBytes(n));
-    this.webSeeds.push(ws);
-    if (!this.paused && this.state === 'downloading') ws.start();
-    return ws;
+    this.sources.add(seed, true);
+  }
+
+  /** Adds a source (a connected wire peer); it starts if the torrent is downloading. */
+  addSource(source: Source): void {
+    this.sources.add(source, this.state === 'downloading');
   }
 
   /** Verifies a piece from any source; stores it and counts it as had only if it is right. */
-  async deliver(index: number, data: Uint8Array): Promise<boolean> {
-    const meta = this.meta!;
-    const picker = this.picker!;
-    if (this.destroyed || picker.has(index)) {
-      picker.release(index);
-      this.buffers.recycle(wholeBuffer(data));
-      return true;
+  deliver(index: number, data: Uint8Array, from: Source): Promise<boolean> {
+    const o = this.open;
+    if (!o) {
+      this.buffers.recycle(data.buffer as ArrayBuffer);
+      return Promise.resolve(true);
     }
-    const hash = await this.deps.digest('SHA-1', data);
-    if (!equalBytes(hash, pieceHash(meta, index))) {
-      picker.release(index);
-      this.buffers.recycle(wholeBuffer(data));
-      this.emit('warning', `piece ${index} failed verification`);
-      // Another seed may have the right bytes.
-      this.restartIdleSources();
-      return false;
-    }
-    try {
-      // The store takes the buffer and hands it back once written: reuse it.
-      this.buffers.recycle(await this.storage!.writePiece(index, data));
-      await this.storage!.markVerified(index);
-    } catch (err) {
-      picker.release(index);
-      this.fail(`Storage failed: ${errorMessage(err)}`);
-      throw err;
-    }
-    this.markHave(index, true);
-    this.afterProgress();
-    return true;
+    return o.verifier.deliver(index, data, from);
   }
 
-  private markHave(index: number, announce: boolean): void {
-    const meta = this.meta!;
-    if (this.picker!.has(index)) return;
-    this.picker!.complete(index);
-    this.verifiedBytes += this.usefulBytes![index]!;
-    const spans = pieceSpans(meta, index);
-    for (const s of spans) {
-      const left = this.filesLeft![s.fileIndex]! - 1;
-      this.filesLeft![s.fileIndex] = left;
-      if (left === 0 && announce) this.emit('file-complete', s.fileIndex);
+  /** Counts piece bytes sent to a peer. */
+  countUpload(n: number): void {
+    this.sent.add(n);
+  }
+
+  private onVerified(index: number): void {
+    const o = this.open!;
+    for (const f of o.progress.pieceVerified(index)) {
+      if (o.progress.isSelected(f)) this.emit('file-complete', f);
     }
+    this.emit('verified', index);
+    this.afterProgress();
   }
 
   private afterProgress(): void {
-    if (this.picker && this.picker.remaining === 0 && this.state !== 'seeding') {
+    const picker = this.open?.picker;
+    if (picker && picker.remaining === 0 && this.state !== 'seeding') {
       if (this.state !== 'paused' && this.state !== 'error') this.setState('seeding');
       this.emit('done');
     }
@@ -235,82 +264,51 @@ export class Torrent extends Emitter<Events> {
 
   private onSourceState(): void {
     if (this.state !== 'downloading') return this.emit('update');
-    const seeds = this.webSeeds;
-    // With only web seeds (no peers yet), the torrent fails when every seed has failed.
-    if (seeds.length > 0 && seeds.every((s) => s.state === 'failed')) {
-      const reasons = seeds.map((s) => s.error?.message ?? 'failed').join('; ');
-      this.fail(reasons);
+    // With no peers, the torrent fails when every source has failed.
+    if (this.sources.allFailed()) {
+      this.fail(this.sources.failureReasons());
     } else {
-      // A seed that failed or backs off gave its pieces back: seeds that had found nothing
-      // to fetch take them, or the torrent would stall short of 100%.
-      this.restartIdleSources();
+      // A source that failed or backs off gave its pieces back: sources that had found
+      // nothing to fetch take them, or the torrent would stall short of 100%.
+      this.sources.wakeIdle();
       this.emit('update');
     }
   }
 
-  /** Wakes idle sources when there is work nobody is doing. */
-  private restartIdleSources(): void {
-    if (this.state !== 'downloading' || !this.picker) return;
-    const idle = this.webSeeds.filter((s) => s.state === 'idle');
-    if (idle.length === 0 || this.picker.unclaimed() === 0) return;
-    for (const s of idle) s.start();
-  }
-
-  private countBytes(n: number): void {
-    this.deps.onBytesRead?.(n);
-    const now = this.deps.clock.now();
-    if (now - this.rate.since >= 1000) {
-      this.rate.value = (this.rate.bytes * 1000) / Math.max(1, now - this.rate.since);
-      this.rate.bytes = 0;
-      this.rate.since = now;
-    }
-    this.rate.bytes += n;
-  }
-
   pause(): void {
     this.paused = true;
-    this.stopSources();
+    this.sources.stopAll();
     if (this.state !== 'error') this.setState('paused');
   }
 
   resume(): void {
     this.paused = false;
     if (!this.meta) return;
-    if (!this.picker) {
+    if (!this.open) {
       // Storage failed to open ("Not enough storage"…): try again from the start.
       if (this.state === 'error' && !this.starting) void this.start(this.meta, { paused: false });
       return;
     }
     this.error = undefined;
-    if (this.picker.remaining === 0) return this.setState('seeding');
+    if (this.open.picker.remaining === 0) return this.setState('seeding');
     this.setState('downloading');
-    this.stopSources();
-    for (const url of this.webSeedUrls) this.createWebSeed(url).start();
-    if (this.webSeeds.length === 0) this.emit('warning', 'no web seeds and no peers yet');
+    this.sources.stopAll();
+    for (const url of this.webSeedUrls) this.addWebSeed(url);
+    if (this.sources.size === 0) this.emit('warning', 'no web seeds and no peers yet');
   }
 
   /** Back to getting its metainfo, after that failed (Resume on a torrent in error). */
   restart(state: 'fetching' | 'metadata'): void {
     this.paused = false;
     this.error = undefined;
-    this.lastSeedViews = [];
+    this.sources.stopAll();
     this.setState(state);
-  }
-
-  private stopSources(): void {
-    // Out of the list first: a seed's last state change must not wake the others.
-    const seeds = this.webSeeds;
-    this.webSeeds = [];
-    this.lastSeedViews = [];
-    for (const s of seeds) s.destroy();
   }
 
   fail(message: string): void {
     this.error = message;
-    // What the seeds last said stays visible: why the torrent failed, seed by seed.
-    const seeds = this.webSeeds.map(seedView);
-    this.stopSources();
-    this.lastSeedViews = seeds;
+    // What the sources last said stays visible: why the torrent failed, source by source.
+    this.sources.stopAll(true);
     this.setState('error');
     this.emit('error', message);
   }
@@ -324,41 +322,46 @@ export class Torrent extends Emitter<Events> {
   /** Stops everything and releases storage handles. */
   async destroy(): Promise<void> {
     this.destroyed = true;
-    this.stopSources();
-    await this.storage?.close();
-    this.storage = undefined;
+    this.sources.stopAll();
+    this.open?.verifier.destroy();
+    await this.open?.storage.close();
+    this.open = undefined;
     this.removeAllListeners();
   }
 
   fileBlob(fileIndex: number): Promise<Blob> {
-    if (!this.storage) return Promise.reject(new Error('torrent storage is not open'));
-    return this.storage.fileBlob(fileIndex);
+    if (!this.open) return Promise.reject(new Error('torrent storage is not open'));
+    return this.open.storage.fileBlob(fileIndex);
+  }
+
+  /** Reads a block of a verified piece (serving a peer's request). */
+  readBlock(index: number, offset: number, length: number): Promise<Uint8Array> {
+    if (!this.open) return Promise.reject(new Error('torrent storage is not open'));
+    return this.open.storage.readBlock(index, offset, length);
   }
 
   view(): TorrentView {
-    const rateFresh = this.deps.clock.now() - this.rate.since < 3000;
+    const o = this.open;
+    const sources = this.sources.views();
+    const peers = sources.filter((s) => s.kind === 'peer');
     return {
       id: this.id,
       infoHash: this.meta?.infoHash,
       name: this.name,
       state: this.state,
-      progress:
-        this.selectedBytes > 0
-          ? Math.floor((100 * this.verifiedBytes) / this.selectedBytes)
-          : this.picker && this.picker.remaining === 0
-            ? 100
-            : 0,
-      verifiedBytes: this.verifiedBytes,
-      selectedBytes: this.selectedBytes,
-      downloadRate: rateFresh ? Math.round(this.rate.value) : 0,
+      progress: o ? o.progress.percent(o.picker.remaining) : 0,
+      verifiedBytes: o?.progress.verifiedBytes ?? 0,
+      selectedBytes: o?.progress.selectedBytes ?? 0,
+      downloadRate: this.received.rate(),
+      uploadRate: this.sent.rate(),
+      uploadedBytes: this.sent.total,
       error: this.error,
-      webSeeds: this.webSeeds.length > 0 ? this.webSeeds.map(seedView) : this.lastSeedViews,
+      sources,
+      webSeeds: sources.filter((s) => s.kind === 'webseed'),
+      peers: peers.length,
+      seeds: peers.filter((s) => s.seed).length,
       fileCount: this.meta ? this.meta.files.filter((f) => !f.pad).length : 0,
       addedAt: this.addedAt,
     };
   }
-}
-
-function seedView(s: WebSeed): SourceView {
-  return { url: s.url, state: s.state, error: s.error?.message };
 }

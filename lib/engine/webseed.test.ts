@@ -20,7 +20,8 @@ import { pieceHash, type Metainfo } from './metainfo.ts';
 import { Picker } from './picker.ts';
 import type { PieceStore, StorageLayout, TorrentStorage } from './piece-store.ts';
 import { Torrent } from './torrent.ts';
-import { WEBSEED_DEFAULTS, WebSeed, type WebSeedState } from './webseed.ts';
+import type { SourceState } from './sources/source.ts';
+import { WEBSEED_DEFAULTS, WebSeed } from './webseed.ts';
 import { webSeedFileUrl } from './webseed-url.ts';
 
 // ------------------------------------------------------------------ a store that checks
@@ -62,6 +63,7 @@ class CheckingStore implements PieceStore {
         await inner.markVerified(index);
       },
       readPiece: (index) => inner.readPiece(index),
+      readBlock: (index, offset, length) => inner.readBlock(index, offset, length),
       fileBlob: (fileIndex) => inner.fileBlob(fileIndex),
       close: () => inner.close(),
     };
@@ -74,7 +76,7 @@ class CheckingStore implements PieceStore {
   /** Re-checks every piece the store holds as verified against the piece hashes. */
   async audit(): Promise<Set<number>> {
     const storage = await this.inner.open(this.meta);
-    const verified = await storage.verified();
+    const verified = new Set((await storage.verified()).setIndices());
     for (const i of verified) {
       if (!sha1(await storage.readPiece(i)).equals(Buffer.from(pieceHash(this.meta, i)))) {
         this.violations.push(`stored piece ${i} does not match its hash`);
@@ -108,7 +110,7 @@ async function seedHarness(meta: Metainfo, url: string, opts: { clock?: FakeCloc
   const storage = await store.open(meta);
   const picker = new Picker(meta.pieceCount);
   const hashFailures: number[] = [];
-  const states: WebSeedState[] = [];
+  const states: SourceState[] = [];
   const changed = new EventEmitter();
   const seed = new WebSeed(
     url,
@@ -151,7 +153,7 @@ async function seedHarness(meta: Metainfo, url: string, opts: { clock?: FakeCloc
     while (!pred()) await once(changed, 'change');
   };
   /** Resolves when the seed reaches one of `wanted`. */
-  const reach = (...wanted: WebSeedState[]): Promise<WebSeedState> =>
+  const reach = (...wanted: SourceState[]): Promise<SourceState> =>
     new Promise((resolve) => {
       if (wanted.includes(seed.state)) return resolve(seed.state);
       const off = seed.on('state', (s) => {
@@ -263,7 +265,7 @@ describe('WebSeed: downloads over HTTP Range', () => {
     expect(h.picker.remaining).toBe(0);
     expect(h.hashFailures).toEqual([]);
     expectSameBytes(await h.fileBytes(0), data);
-    expect((await h.storage.verified()).size).toBe(128);
+    expect((await h.storage.verified()).count()).toBe(128);
     // Large ranges: two requests of 64 pieces (1 MiB) each, not one request per piece.
     expect(server.hits.map((x) => x.url)).toEqual([
       '/files/M%C3%B6n%20Film%20%F0%9F%8E%AC.bin',
@@ -315,7 +317,7 @@ describe('WebSeed: downloads over HTTP Range', () => {
       await h.finished('idle');
 
       for (let i = 0; i < files.length; i++) expectSameBytes(await h.fileBytes(i), files[i]!.data);
-      expect((await h.storage.verified()).size).toBe(meta.pieceCount);
+      expect((await h.storage.verified()).count()).toBe(meta.pieceCount);
       // One run covers the torrent: one whole-file range per non-empty file, in order.
       expect(server.hits.map((x) => [x.url, x.range])).toEqual([
         ['/seed/M%C3%B6n%20Album/cover%20art.jpg', 'bytes=0-39999'],
@@ -371,7 +373,7 @@ describe('WebSeed: downloads over HTTP Range', () => {
     await h.finished('idle');
 
     expect(h.hashFailures).toEqual([]);
-    expect((await h.storage.verified()).size).toBe(5);
+    expect((await h.storage.verified()).count()).toBe(5);
     expect(server.hits.map((x) => x.path)).toEqual([
       '/padded/a.bin',
       '/padded/b c.bin',
@@ -491,7 +493,7 @@ describe('WebSeed: failures', () => {
       [`bytes=${meta.length - 4 * pl}-${meta.length - 1}`, 200],
     ]);
     expect(h.clock.delays).toEqual([]);
-    expect((await h.storage.verified()).size).toBe(0);
+    expect((await h.storage.verified()).count()).toBe(0);
     expect(h.picker.unclaimed()).toBe(4);
     // The client hung up on the body it did not want, rather than leaving a connection
     // busy with 64 MiB that nobody reads.
@@ -545,7 +547,7 @@ describe('WebSeed: failures', () => {
     const failed = [...h.hashFailures].sort((a, b) => a - b);
     expect(failed.length).toBeGreaterThanOrEqual(3);
     expect(failed).toEqual(failed.map((_, i) => i));
-    expect((await h.storage.verified()).size).toBe(0);
+    expect((await h.storage.verified()).count()).toBe(0);
     expect(h.picker.completeCount).toBe(0);
     expect(h.clock.delays).toEqual([]);
     // It stopped at the third bad piece rather than reading the whole range.
@@ -589,7 +591,8 @@ describe('WebSeed: failures', () => {
 
     expect(h.seed.state).toBe('stopped');
     // Another source can take the 13 pieces the seed had not delivered, straight away.
-    expect(h.picker.reserveRun(100)).toEqual({ first: 3, count: 13 });
+    const run = h.picker.reserveRun('other', 100)!;
+    expect([run.first, run.count]).toEqual([3, 13]);
     await server.hits[0]!.closed;
     expect(server.hits).toHaveLength(1);
     expect(h.clock.pending).toBe(0);

@@ -8,8 +8,10 @@ import type { Clock } from './deps.ts';
 import { Emitter } from './emitter.ts';
 import { WebSeedError, errorMessage } from './errors.ts';
 import type { StorageLayout } from './piece-store.ts';
-import type { Picker } from './picker.ts';
+import type { Picker, Run } from './picker.ts';
 import { PieceAssembler, pumpBody } from './piece-assembler.ts';
+import { RateMeter } from './rate.ts';
+import type { Source, SourceEvents, SourceState, SourceView } from './sources/source.ts';
 import { webSeedFileUrl } from './webseed-url.ts';
 
 export interface WebSeedTorrent extends StorageLayout {
@@ -24,12 +26,12 @@ export interface WebSeedContext {
   random(): number;
   picker: Picker;
   /** Verifies and stores a piece; false when its hash was wrong. Takes `data` over. */
-  deliver(index: number, data: Uint8Array, from: WebSeed): Promise<boolean>;
+  deliver(index: number, data: Uint8Array, from: Source): Promise<boolean>;
   /** A piece buffer (reused memory when the torrent has a pool). */
   alloc?(size: number): Uint8Array;
 }
 
-export type WebSeedState = 'active' | 'idle' | 'retrying' | 'failed' | 'stopped';
+export type WebSeedState = Exclude<SourceState, 'connecting'>;
 
 export const WEBSEED_DEFAULTS = {
   /** Ranges in flight at once (Chromium opens at most 6 connections per host). */
@@ -43,15 +45,10 @@ export const WEBSEED_DEFAULTS = {
   maxHashFailures: 3,
 };
 
-type Events = {
-  state: [WebSeedState];
-  bytes: [number];
-  /** A run ended and gave back pieces it had reserved (for other sources to take). */
-  released: [count: number];
-};
-
-export class WebSeed extends Emitter<Events> {
+export class WebSeed extends Emitter<SourceEvents> implements Source {
   readonly kind = 'webseed';
+  /** A web seed has every piece. */
+  readonly has = 'all';
   state: WebSeedState = 'idle';
   error: WebSeedError | null = null;
   private readonly abort = new AbortController();
@@ -63,6 +60,7 @@ export class WebSeed extends Emitter<Events> {
   private readonly runs = new Set<PieceAssembler>();
   /** Bumped by each counted failure: a run started before it failed in the same outage. */
   private failureEpoch = 0;
+  private readonly received: RateMeter;
 
   constructor(
     readonly url: string,
@@ -71,6 +69,20 @@ export class WebSeed extends Emitter<Events> {
     private readonly options = WEBSEED_DEFAULTS,
   ) {
     super();
+    this.received = new RateMeter(ctx.clock);
+  }
+
+  view(): SourceView {
+    return {
+      id: this.id,
+      kind: 'webseed',
+      url: this.url,
+      state: this.state,
+      error: this.error?.message,
+      downloadRate: this.received.rate(),
+      uploadRate: 0,
+      seed: true,
+    };
   }
 
   get id(): string {
@@ -94,7 +106,7 @@ export class WebSeed extends Emitter<Events> {
     if (this.retryTimer !== null) this.ctx.clock.clearTimeout(this.retryTimer);
     // Release what the runs reserved and did not deliver now, not when the aborted fetches
     // settle: a source started right after (pause then resume) must be able to take them.
-    for (const run of this.runs) run.releaseRest(this.ctx.picker);
+    for (const run of this.runs) this.ctx.picker.endRun(run.run);
     this.runs.clear();
     this.setState('stopped');
     this.removeAllListeners();
@@ -119,12 +131,12 @@ export class WebSeed extends Emitter<Events> {
   private async work(): Promise<void> {
     try {
       while (!this.abort.signal.aborted && this.state !== 'failed' && this.retryTimer === null) {
-        const run = this.ctx.picker.reserveRun(this.runPieces());
+        const run = this.ctx.picker.reserveRun(this.id, this.runPieces());
         if (!run) break;
         this.setState('active');
         const epoch = this.failureEpoch;
         try {
-          await this.fetchRun(run.first, run.count);
+          await this.fetchRun(run);
         } catch (err) {
           if (this.abort.signal.aborted) return;
           this.onFailure(err, epoch);
@@ -162,18 +174,20 @@ export class WebSeed extends Emitter<Events> {
     }, delay);
   }
 
-  /** Fetches pieces [first, first+count) and delivers each; releases what it did not deliver. */
-  private async fetchRun(first: number, count: number): Promise<void> {
+  /**
+   * Fetches the run's pieces and delivers each; gives back what it did not deliver. Stops
+   * early, without error, where peers took the run's tail (the picker lowered `run.end`).
+   */
+  private async fetchRun(run: Run): Promise<void> {
     const t = this.torrent;
     const alloc = this.ctx.alloc ?? ((size: number) => new Uint8Array(size));
-    const assembler = new PieceAssembler(t, first, count, alloc, (i, data) =>
-      this.deliverPiece(i, data),
-    );
+    const assembler = new PieceAssembler(t, run, alloc, (i, data) => this.deliverPiece(i, data));
     this.runs.add(assembler);
     try {
-      const start = first * t.pieceLength;
-      const end = Math.min(t.length, (first + count) * t.pieceLength);
+      const start = run.first * t.pieceLength;
+      const end = Math.min(t.length, run.end * t.pieceLength);
       for (const file of t.files) {
+        if (assembler.finished) break;
         const s = Math.max(start, file.offset);
         const e = Math.min(end, file.offset + file.length);
         if (e <= s) continue;
@@ -183,7 +197,7 @@ export class WebSeed extends Emitter<Events> {
       await assembler.drain();
     } finally {
       if (this.runs.delete(assembler)) {
-        const released = assembler.releaseRest(this.ctx.picker);
+        const released = this.ctx.picker.endRun(run);
         if (released > 0) this.emit('released', released);
       }
     }
@@ -228,8 +242,11 @@ export class WebSeed extends Emitter<Events> {
       res.body?.cancel().catch(() => {});
       throw err;
     }
-    const got = await pumpBody(res.body!, length, sink, (n) => this.emit('bytes', n));
-    if (got < length) {
+    const got = await pumpBody(res.body!, length, sink, (n) => {
+      this.received.add(n);
+      this.emit('bytes', n);
+    });
+    if (got < length && !sink.finished) {
       throw new WebSeedError(this.url, `response ended after ${got} of ${length} bytes`, false);
     }
   }

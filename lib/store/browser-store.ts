@@ -4,7 +4,9 @@
  */
 import { wholeBuffer } from '../engine/bytes.ts';
 import { StoreError, errorMessage } from '../engine/errors.ts';
+import { Bitfield } from '../engine/bitfield.ts';
 import {
+  isInPiece,
   pieceSize,
   pieceSpans,
   type PieceStore,
@@ -126,9 +128,9 @@ class BrowserTorrentStorage implements TorrentStorage {
     private readonly bitfield: BitfieldWriter,
   ) {}
 
-  verified(): Promise<Set<number>> {
+  verified(): Promise<Bitfield> {
     this.checkOpen();
-    return this.bitfield.persisted().then(bitsToSet);
+    return this.bitfield.persisted().then((bits) => toBitfield(this.layout.pieceCount, bits));
   }
 
   /**
@@ -179,11 +181,18 @@ class BrowserTorrentStorage implements TorrentStorage {
   }
 
   async readPiece(index: number): Promise<Uint8Array> {
-    this.checkOpen();
     this.checkIndex(index);
-    const out = new Uint8Array(pieceSize(this.layout, index));
+    return this.readBlock(index, 0, pieceSize(this.layout, index));
+  }
+
+  async readBlock(index: number, offset: number, length: number): Promise<Uint8Array> {
+    this.checkOpen();
+    if (!isInPiece(this.layout, index, offset, length)) {
+      throw new StoreError(`Block ${offset}+${length} is outside piece ${index}`);
+    }
+    const out = new Uint8Array(length);
     await Promise.all(
-      pieceSpans(this.layout, index).map(async (s) => {
+      pieceSpans(this.layout, index, offset, length).map(async (s) => {
         const file = opfsFileName(s.fileIndex);
         const buf = await this.client.call({
           op: 'read',
@@ -192,7 +201,7 @@ class BrowserTorrentStorage implements TorrentStorage {
           offset: s.fileOffset,
           length: s.length,
         });
-        if (buf) out.set(new Uint8Array(buf), s.pieceOffset);
+        if (buf) out.set(new Uint8Array(buf), s.pieceOffset - offset);
       }),
     );
     return out;
@@ -304,11 +313,12 @@ class BitfieldWriter {
   }
 }
 
-function bitsToSet(bits: Uint8Array | undefined): Set<number> {
-  const set = new Set<number>();
-  if (!bits) return set;
-  for (let i = 0; i < bits.length * 8; i++) {
-    if ((bits[i >> 3]! & (0x80 >> (i & 7))) !== 0) set.add(i);
+/** The persisted bits as a Bitfield; spare bits past the piece count (never set) are cleared. */
+function toBitfield(pieceCount: number, bits: Uint8Array | undefined): Bitfield {
+  const field = new Bitfield(pieceCount);
+  if (!bits) return field;
+  for (let i = 0; i < pieceCount; i++) {
+    if ((bits[i >> 3]! & (0x80 >> (i & 7))) !== 0) field.set(i);
   }
-  return set;
+  return field;
 }

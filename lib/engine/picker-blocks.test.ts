@@ -1,0 +1,311 @@
+import { describe, expect, it } from 'vitest';
+import { Bitfield } from './bitfield.ts';
+import { BLOCK_LENGTH, Picker, type BlockRequest } from './picker.ts';
+import { mulberry32 } from './random.ts';
+
+/**
+ * Picker scenarios for many sources, from strings: one character per piece.
+ * - `peers`: each peer's pieces, `*` has (e.g. `{ A: '**..', B: '.***' }`); peers whose
+ *   name is lower case choke us (they count for rarity, not as serving);
+ * - `have`: `*` verified;
+ * - `want`: `0` not selected;
+ * Pieces are `blocks` blocks of 16 KiB (default 2), the last piece `lastBlocks` blocks.
+ */
+function scenario(s: {
+  peers?: Record<string, string>;
+  have?: string;
+  want?: string;
+  pieces?: number;
+  blocks?: number;
+  lastBlocks?: number;
+  seed?: number;
+}) {
+  const n =
+    s.pieces ??
+    Math.max(
+      s.have?.length ?? 0,
+      s.want?.length ?? 0,
+      ...Object.values(s.peers ?? {}).map((p) => p.length),
+    );
+  const blocks = s.blocks ?? 2;
+  const size = (i: number) => (i === n - 1 ? (s.lastBlocks ?? blocks) : blocks) * BLOCK_LENGTH;
+  const have = new Bitfield(n);
+  for (let i = 0; i < n; i++) if (s.have?.[i] === '*') have.set(i);
+  const p = new Picker(n, {
+    have,
+    pieceSize: size,
+    random: mulberry32(s.seed ?? 1),
+    ...(s.want ? { wanted: (i) => s.want![i] !== '0' } : {}),
+  });
+  const peers: Record<string, Bitfield> = {};
+  for (const [name, pattern] of Object.entries(s.peers ?? {})) {
+    const field = new Bitfield(n);
+    for (let i = 0; i < n; i++) if (pattern[i] === '*') field.set(i);
+    peers[name] = field;
+    p.addAvailability(field);
+    if (name === name.toUpperCase()) p.addServing(field);
+  }
+  return { p, peers };
+}
+
+/** Requests as `piece:block`, e.g. `2:0 2:1`. */
+function show(reqs: BlockRequest[]): string {
+  return reqs.map((r) => `${r.piece}:${r.begin / BLOCK_LENGTH}`).join(' ');
+}
+
+/** The picker's state per piece: `*` had, `r` in flight, `.` neither. */
+function render(p: Picker): string {
+  let out = '';
+  for (let i = 0; i < p.pieceCount; i++) out += p.has(i) ? '*' : p.isInFlight(i) ? 'r' : '.';
+  return out;
+}
+
+describe('Picker.pickBlocks: rarest first against each peer’s bitfield', () => {
+  it('asks a peer only for pieces it has, rarest first', () => {
+    const { p, peers } = scenario({ peers: { A: '****', B: '**..', C: '*...' } });
+    // Availability 3 2 1 1: pieces 2 and 3 are rarest (tie broken at random), then 1, then 0.
+    const got = p.pickBlocks('A', peers.A!, 8).map((r) => r.piece);
+    expect(new Set(got.slice(0, 4))).toEqual(new Set([2, 3]));
+    expect(got.slice(4)).toEqual([1, 1, 0, 0]);
+    // Everything is asked for now (endgame): B is asked for blocks A was asked for.
+    expect(new Set(p.pickBlocks('B', peers.B!, 8).map((r) => r.piece))).toEqual(new Set([0, 1]));
+  });
+
+  it('never asks for pieces a peer lacks, had pieces, or unselected ones', () => {
+    const { p, peers } = scenario({
+      peers: { A: '*.****' },
+      have: '  *   ',
+      want: '11110',
+      pieces: 6,
+    });
+    expect(new Set(p.pickBlocks('A', peers.A!, 100).map((r) => r.piece))).toEqual(
+      new Set([0, 3, 5]),
+    );
+    // B has every piece: what is left for it is piece 1 (then endgame copies of A's).
+    expect(new Set(p.pickBlocks('B', 'all', 2).map((r) => r.piece))).toEqual(new Set([1]));
+  });
+
+  it('finishes pieces already started before starting new ones', () => {
+    const { p, peers } = scenario({ peers: { A: '***', B: '***' }, blocks: 4 });
+    const a = p.pickBlocks('A', peers.A!, 2);
+    expect(a).toHaveLength(2);
+    const started = a[0]!.piece;
+    // B gets the other two blocks of A's piece first.
+    expect(
+      show(p.pickBlocks('B', peers.B!, 3))
+        .split(' ')
+        .slice(0, 2),
+    ).toEqual([`${started}:2`, `${started}:3`]);
+  });
+
+  it('cuts the last piece into blocks of its own size', () => {
+    const n = 3;
+    const p = new Picker(n, {
+      pieceSize: (i) => (i === n - 1 ? BLOCK_LENGTH + 100 : 2 * BLOCK_LENGTH),
+    });
+    const reqs = p.pickBlocks('A', 'all', 10).filter((r) => r.piece === 2);
+    expect(reqs).toEqual([
+      { piece: 2, begin: 0, length: BLOCK_LENGTH },
+      { piece: 2, begin: BLOCK_LENGTH, length: 100 },
+    ]);
+  });
+
+  it('breaks ties with its seeded randomness: the same seed, the same order; other seeds spread', () => {
+    const firstPick = (seed: number) =>
+      scenario({ pieces: 64, seed }).p.pickBlocks('A', 'all', 1)[0]!.piece;
+    expect(firstPick(7)).toBe(firstPick(7));
+    const spread = new Set(Array.from({ length: 20 }, (_, k) => firstPick(k + 1)));
+    expect(spread.size).toBeGreaterThan(10);
+  });
+});
+
+describe('Picker: blocks received, failed and released', () => {
+  it('a piece is done when all its blocks are in; completing it ends its requests', () => {
+    const { p } = scenario({ pieces: 1 });
+    const reqs = p.pickBlocks('A', 'all', 10);
+    expect(show(reqs)).toBe('0:0 0:1');
+    expect(p.blockReceived('A', 0, 0)).toEqual({ fresh: true, done: false, cancel: [] });
+    expect(p.blockReceived('A', 0, BLOCK_LENGTH)).toEqual({ fresh: true, done: true, cancel: [] });
+    expect(p.partial.senders(0)).toEqual(['A', 'A']);
+    p.complete(0);
+    expect(p.requestsOf('A')).toBe(0);
+    expect(render(p)).toBe('*');
+    expect(p.remaining).toBe(0);
+  });
+
+  it('a duplicate or unasked-for block is not fresh', () => {
+    const { p } = scenario({ pieces: 2 });
+    p.pickBlocks('A', 'all', 1);
+    const [first] = p.pickBlocks('B', 'all', 1);
+    expect(p.blockReceived('A', 9, 0).fresh).toBe(false);
+    expect(p.blockReceived('B', first!.piece, first!.begin).fresh).toBe(true);
+    expect(p.blockReceived('B', first!.piece, first!.begin).fresh).toBe(false);
+    expect(p.blockReceived('B', first!.piece, 5).fresh).toBe(false);
+  });
+
+  it('a peer that leaves or chokes us gives its requests back to the others', () => {
+    const { p, peers } = scenario({ peers: { A: '***', B: '***' } });
+    const a = p.pickBlocks('A', peers.A!, 4);
+    expect(a).toHaveLength(4);
+    const b = p.pickBlocks('B', peers.B!, 2);
+    expect(b.some((r) => a.some((o) => o.piece === r.piece))).toBe(false);
+    expect(show(p.releaseSource('A'))).toBe(show(a));
+    expect(render(p).replaceAll('.', '')).toBe('r');
+    const again = show(p.pickBlocks('B', peers.B!, 4));
+    expect(again.split(' ').sort()).toEqual(show(a).split(' ').sort());
+  });
+
+  it('a block that failed (rejected, timed out) is asked of someone else', () => {
+    const { p } = scenario({ pieces: 1 });
+    p.pickBlocks('A', 'all', 1);
+    p.blockReceived('A', 0, 0);
+    p.pickBlocks('A', 'all', 1);
+    p.blockFailed('A', 0, BLOCK_LENGTH);
+    expect(show(p.pickBlocks('B', 'all', 5))).toBe('0:1');
+  });
+
+  it('a piece that failed its hash is fetched again, every block, and its senders are known first', () => {
+    const { p } = scenario({ pieces: 1 });
+    p.pickBlocks('A', 'all', 1);
+    p.pickBlocks('B', 'all', 1);
+    p.blockReceived('A', 0, 0);
+    expect(p.blockReceived('B', 0, BLOCK_LENGTH).done).toBe(true);
+    expect(p.partial.senders(0)).toEqual(['A', 'B']);
+    p.pieceFailed(0);
+    expect(render(p)).toBe('.');
+    expect(show(p.pickBlocks('C', 'all', 5))).toBe('0:0 0:1');
+  });
+});
+
+describe('Picker: endgame', () => {
+  it('when every wanted piece is being fetched, a second peer is asked for the same blocks; the first copy cancels the other', () => {
+    const { p } = scenario({ pieces: 1 });
+    expect(show(p.pickBlocks('A', 'all', 5))).toBe('0:0 0:1');
+    expect(p.inEndgame()).toBe(true);
+    expect(show(p.pickBlocks('B', 'all', 5))).toBe('0:0 0:1');
+    // At most one extra asker per block.
+    expect(p.pickBlocks('C', 'all', 5)).toEqual([]);
+    const got = p.blockReceived('B', 0, 0);
+    expect(got.fresh).toBe(true);
+    expect(got.cancel).toEqual([
+      { source: 'A', request: { piece: 0, begin: 0, length: BLOCK_LENGTH } },
+    ]);
+    expect(p.requestsOf('A')).toBe(1);
+    expect(p.requestsOf('B')).toBe(1);
+  });
+
+  it('is not endgame while some wanted piece is free', () => {
+    const { p } = scenario({ pieces: 2 });
+    p.pickBlocks('A', 'all', 2);
+    expect(p.inEndgame()).toBe(false);
+  });
+});
+
+describe('Picker: peers first, web seed fills the gaps', () => {
+  it('a web seed run skips pieces serving peers have, not those of peers that choke us', () => {
+    const { p } = scenario({ peers: { A: '..**....', b: '......**' } });
+    const run = p.reserveRun('ws', 100)!;
+    expect([run.first, run.count]).toEqual([0, 2]);
+    const next = p.reserveRun('ws', 100)!;
+    expect([next.first, next.count]).toEqual([4, 4]);
+  });
+
+  it('a web seed run skips pieces whose blocks peers are fetching', () => {
+    const { p, peers } = scenario({ peers: { a: '.*..' } });
+    p.pickBlocks('a', peers.a!, 1);
+    expect(render(p)).toBe('.r..');
+    const run = p.reserveRun('ws', 100)!;
+    expect([run.first, run.count]).toEqual([0, 1]);
+  });
+
+  it('a peer with nothing else to fetch takes the tail of a run, which ends the run before it', () => {
+    const { p, peers } = scenario({ pieces: 8 });
+    const run = p.reserveRun('ws', 8)!;
+    expect(run.end).toBe(8);
+    run.next = 2; // pieces 0 and 1 were read and handed on
+    const a = new Bitfield(8);
+    a.set(5);
+    a.set(6);
+    a.set(2);
+    void peers;
+    // A has 2 (being read: not taken), 5 and 6: it takes 6, the run now ends at 6.
+    const reqs = p.pickBlocks('A', a, 2);
+    expect(show(reqs)).toBe('6:0 6:1');
+    expect(run.end).toBe(6);
+    expect(render(p)).toBe('rrrrrrr.');
+    // Piece 7 went back: the web seed (or anyone) takes it.
+    const tail = p.reserveRun('ws', 8)!;
+    expect([tail.first, tail.count]).toEqual([7, 1]);
+    // A's next pick takes 5; the piece being read is never taken.
+    expect(show(p.pickBlocks('A', a, 2))).toBe('5:0 5:1');
+    expect(run.end).toBe(5);
+    expect(p.pickBlocks('A', a, 2)).toEqual([]);
+    expect(run.end).toBe(5);
+    expect(p.endRun(run)).toBe(3);
+  });
+
+  it('pieces a peer gives back with nothing received become the web seed’s again', () => {
+    const { p, peers } = scenario({ peers: { a: '****' } });
+    p.pickBlocks('a', peers.a!, 8);
+    expect(p.reserveRun('ws', 8)).toBeNull();
+    p.releaseSource('a');
+    const run = p.reserveRun('ws', 8)!;
+    expect([run.first, run.count]).toEqual([0, 4]);
+  });
+});
+
+describe('Picker against a model, many peers (seeded random operations)', () => {
+  it('never hands one block to two peers outside endgame, and every wanted block is eventually delivered', () => {
+    for (let seed = 1; seed <= 10; seed++) {
+      const rand = mulberry32(seed);
+      const n = 4 + Math.floor(rand() * 20);
+      const p = new Picker(n, { pieceSize: () => 3 * BLOCK_LENGTH, random: rand });
+      const names = ['A', 'B', 'C', 'D'];
+      const fields = names.map(() => {
+        const f = new Bitfield(n);
+        for (let i = 0; i < n; i++) if (rand() < 0.7) f.set(i);
+        return f;
+      });
+      // Make sure every piece has someone.
+      for (let i = 0; i < n; i++) fields[0]!.set(i);
+      fields.forEach((f) => p.addAvailability(f));
+      const outstanding = new Map<string, BlockRequest[]>(names.map((x) => [x, []]));
+      for (let step = 0; step < 2000 && p.remaining > 0; step++) {
+        const k = Math.floor(rand() * names.length);
+        const name = names[k]!;
+        const mine = outstanding.get(name)!;
+        const op = rand();
+        if (op < 0.4) {
+          const reqs = p.pickBlocks(name, fields[k]!, 1 + Math.floor(rand() * 6));
+          if (!p.inEndgame()) {
+            const others = [...outstanding.entries()]
+              .filter(([x]) => x !== name)
+              .flatMap(([, r]) => r);
+            for (const r of reqs) {
+              expect(
+                others.some((o) => o.piece === r.piece && o.begin === r.begin),
+                `seed ${seed}`,
+              ).toBe(false);
+            }
+          }
+          mine.push(...reqs);
+        } else if (op < 0.9 && mine.length > 0) {
+          const r = mine.shift()!;
+          const got = p.blockReceived(name, r.piece, r.begin);
+          for (const c of got.cancel) {
+            const list = outstanding.get(c.source)!;
+            const at = list.findIndex(
+              (o) => o.piece === c.request.piece && o.begin === c.request.begin,
+            );
+            if (at >= 0) list.splice(at, 1);
+          }
+          if (got.done) p.complete(r.piece);
+        } else if (mine.length > 0) {
+          p.releaseSource(name);
+          mine.length = 0;
+        }
+      }
+      expect(p.remaining, `seed ${seed}`).toBe(0);
+    }
+  });
+});
