@@ -11,6 +11,9 @@ import { parseMetainfo, type Metainfo } from './metainfo.ts';
 import type { RecordStore, TorrentRecord } from './records.ts';
 import { Torrent, type TorrentSource, type TorrentView } from './torrent.ts';
 import { BufferPool } from './buffer-pool.ts';
+import { concatBytes } from './bytes.ts';
+import { makePeerId, Swarm, type SwarmHub, type SwarmStatus } from './swarm.ts';
+import { TrackerPool } from './tracker/pool.ts';
 
 export type AddSource =
   | { kind: 'file'; bytes: Uint8Array; name?: string }
@@ -19,7 +22,16 @@ export type AddSource =
 
 export interface ClientDeps extends EngineDeps {
   records: RecordStore;
+  /** WebRTC configuration (ICE servers); tests and peers on one machine: `{ iceServers: [] }`. */
+  rtcConfig?: RTCConfiguration;
+  /** Trackers every public torrent announces to besides its own (BEP 27: not private ones). */
+  defaultTrackers?: readonly string[];
+  /** Peer connections across all torrents. */
+  maxConnections?: number;
 }
+
+/** Peer connections of one client, all torrents together. */
+export const MAX_CONNECTIONS = 55;
 
 type Events = {
   update: [torrent: Torrent];
@@ -51,14 +63,61 @@ export class Client extends Emitter<Events> {
   private readonly idPrefix: string;
 
   private readonly deps: ClientDeps;
+  /** Trackers, peer id and connection count shared by all swarms; none without WebRTC. */
+  private readonly hub: SwarmHub | undefined;
+  private readonly swarms = new Map<Torrent, Swarm>();
 
   constructor(deps: ClientDeps) {
     super();
     // One pool of piece buffers for all torrents.
-    this.deps = { ...deps, buffers: deps.buffers ?? new BufferPool() };
+    const buffers = deps.buffers ?? new BufferPool();
+    this.deps = { ...deps, buffers };
     let prefix = '';
     for (let i = 0; i < 6; i++) prefix += Math.floor(deps.random() * 36).toString(36);
     this.idPrefix = prefix;
+    if (deps.createWebSocket && deps.createPeerConnection) {
+      this.hub = {
+        pool: new TrackerPool({
+          createWebSocket: deps.createWebSocket,
+          clock: deps.clock,
+          random: deps.random,
+        }),
+        peerId: makePeerId(deps.random),
+        createPeerConnection: deps.createPeerConnection,
+        rtcConfig: deps.rtcConfig ?? {},
+        clock: deps.clock,
+        random: deps.random,
+        digest: deps.digest,
+        buffers,
+        connections: { open: 0 },
+        maxConnections: deps.maxConnections ?? MAX_CONNECTIONS,
+      };
+    }
+  }
+
+  /** The trackers and peers of a torrent, when it has a swarm. */
+  swarmStatus(id: string): SwarmStatus | undefined {
+    const t = this.torrents.get(id);
+    return t && this.swarms.get(t)?.status();
+  }
+
+  /** The ws(s) trackers a torrent announces to: its own, plus the defaults unless private. */
+  private trackersFor(own: readonly string[], isPrivate: boolean): string[] {
+    const all = isPrivate ? own : [...own, ...(this.deps.defaultTrackers ?? [])];
+    return [...new Set(all)];
+  }
+
+  /** Joins the torrent's swarm (or adds trackers to it) once its infohash is known. */
+  private joinSwarm(t: Torrent, infoHash: string, trackers: string[], magnet?: Magnet): void {
+    if (!this.hub) return;
+    const swarm = this.swarms.get(t);
+    if (swarm) return swarm.addTrackers(trackers);
+    const onMetadata = (info: Uint8Array): void => {
+      // A magnet's metadata from peers, checked against its infohash: a .torrent of it.
+      const bytes = concatBytes([new TextEncoder().encode('d4:info'), info, Uint8Array.of(0x65)]);
+      void this.startWith(t, bytes, undefined, magnet);
+    };
+    this.swarms.set(t, new Swarm(this.hub, t, infoHash, trackers, onMetadata));
   }
 
   list(): Torrent[] {
@@ -84,7 +143,10 @@ export class Client extends Emitter<Events> {
       const t = this.create(rec.name, rec.torrentFile ? 'checking' : 'metadata', rec.addedAt);
       t.paused = rec.paused;
       this.byHash.set(rec.infoHash, t);
-      if (rec.torrentFile) void this.startWith(t, rec.torrentFile, rec.sourceUrl);
+      const magnet = rec.magnet ? parseMagnetOrUndefined(rec.magnet) : undefined;
+      if (magnet) t.source = { kind: 'magnet', uri: rec.magnet! };
+      if (rec.torrentFile) void this.startWith(t, rec.torrentFile, rec.sourceUrl, magnet);
+      else if (magnet) this.startMagnet(t, magnet);
     }
   }
 
@@ -113,20 +175,41 @@ export class Client extends Emitter<Events> {
     }
     const existing = this.byHash.get(magnet.infoHash);
     if (existing) {
-      existing.addWebSeeds(magnet.webSeeds);
+      this.merge(existing, magnet.webSeeds, magnet.trackers);
       return existing;
     }
     const t = this.create(magnet.name ?? magnet.infoHash, 'metadata');
     t.source = { kind: 'magnet', uri };
     this.startMagnet(t, magnet);
+    // Recorded at once, so a magnet whose metadata has not come yet survives a restart.
+    const rec: TorrentRecord = {
+      infoHash: magnet.infoHash,
+      name: t.name,
+      addedAt: t.addedAt,
+      magnet: uri,
+      paused: false,
+      savedFiles: [],
+      version: 1,
+    };
+    this.records.set(magnet.infoHash, rec);
+    void this.persist(t, rec);
     return t;
+  }
+
+  /** The same torrent added again: its web seeds and trackers join the existing one. */
+  private merge(t: Torrent, webSeeds: readonly string[], trackers: readonly string[]): void {
+    t.addWebSeeds(webSeeds);
+    const swarm = this.swarms.get(t);
+    const isPrivate = t.meta?.private ?? false;
+    if (swarm && !isPrivate) swarm.addTrackers(trackers);
   }
 
   private startMagnet(t: Torrent, magnet: Magnet): void {
     this.byHash.set(magnet.infoHash, t);
+    this.joinSwarm(t, magnet.infoHash, this.trackersFor(magnet.trackers, false), magnet);
     const xs = magnet.exactSources[0];
     if (xs) this.fetchAndStart(t, xs, magnet);
-    // Without xs, metadata comes from peers (ut_metadata): the swarm issue.
+    // Without xs, the metadata comes from peers (ut_metadata, swarm.ts).
   }
 
   private fetchAndStart(t: Torrent, url: string, magnet?: Magnet): void {
@@ -146,7 +229,7 @@ export class Client extends Emitter<Events> {
     const existing = this.byHash.get(magnet.infoHash);
     if (existing && existing !== t) {
       // Added again meanwhile: that one is the torrent now.
-      existing.addWebSeeds(magnet.webSeeds);
+      this.merge(existing, magnet.webSeeds, magnet.trackers);
       void this.drop(t);
       return;
     }
@@ -187,17 +270,28 @@ export class Client extends Emitter<Events> {
     }
     // Removed while its .torrent was being fetched or parsed: it must not come back.
     if (!this.torrents.has(t.id)) return;
+    // Started already (the metadata came from xs= and from peers both).
+    if (t.meta) return;
     if (magnet && magnet.infoHash !== meta.infoHash) {
       return this.fail(t, 'the torrent file from xs= does not match the magnet link infohash');
     }
+    const trackers = meta.announce.flat();
     const existing = this.byHash.get(meta.infoHash);
     if (existing && existing !== t) {
-      existing.addWebSeeds(meta.urlList);
+      this.merge(existing, meta.urlList, meta.private ? [] : trackers);
       await this.drop(t);
       return;
     }
     this.byHash.set(meta.infoHash, t);
     if (magnet) meta = { ...meta, urlList: [...meta.urlList, ...magnet.webSeeds] };
+    this.joinSwarm(
+      t,
+      meta.infoHash,
+      this.trackersFor(
+        [...trackers, ...(meta.private ? [] : (magnet?.trackers ?? []))],
+        meta.private,
+      ),
+    );
     const rec: TorrentRecord = this.records.get(meta.infoHash) ?? {
       infoHash: meta.infoHash,
       name: meta.name,
@@ -208,6 +302,9 @@ export class Client extends Emitter<Events> {
       savedFiles: [],
       version: 1,
     };
+    // A magnet recorded before its metadata came: the metadata now goes with it.
+    rec.torrentFile ??= bytes;
+    rec.name = meta.name;
     // Paused or resumed by the user while its .torrent was on the way: the user's word.
     rec.paused = t.paused;
     this.records.set(meta.infoHash, rec);
@@ -366,15 +463,28 @@ export class Client extends Emitter<Events> {
   private async drop(t: Torrent): Promise<void> {
     this.torrents.delete(t.id);
     this.unclaim(t);
+    this.swarms.get(t)?.destroy();
+    this.swarms.delete(t);
     await t.destroy();
     this.emit('removed', t.id);
   }
 
   async destroy(): Promise<void> {
+    for (const s of this.swarms.values()) s.destroy();
+    this.swarms.clear();
+    this.hub?.pool.destroy();
     for (const t of this.list()) await t.destroy();
     this.torrents.clear();
     this.byHash.clear();
     this.removeAllListeners();
+  }
+}
+
+function parseMagnetOrUndefined(uri: string): Magnet | undefined {
+  try {
+    return parseMagnet(uri);
+  } catch {
+    return undefined;
   }
 }
 

@@ -21,11 +21,14 @@ export interface WebSocketLike {
   readonly readyState: number;
   send(data: string): void;
   close(code?: number, reason?: string): void;
-  onopen: ((ev: unknown) => void) | null;
-  onmessage: ((ev: { data: unknown }) => void) | null;
-  onclose: ((ev: unknown) => void) | null;
-  onerror: ((ev: unknown) => void) | null;
+  // Checked bivariantly, so the browser's WebSocket (handlers of Event) fits.
+  onopen: Handler<unknown> | null;
+  onmessage: Handler<{ data: unknown }> | null;
+  onclose: Handler<unknown> | null;
+  onerror: Handler<unknown> | null;
 }
+
+type Handler<E> = { bivariant(ev: E): void }['bivariant'];
 
 /** Makes a WebSocket (injected: the browser's, or `ws` in Node). */
 export type WebSocketFactory = (url: string) => WebSocketLike;

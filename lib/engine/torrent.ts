@@ -137,7 +137,6 @@ export class Torrent extends Emitter<Events> {
     this.name = meta.name;
     this.paused = opts.paused;
     this.error = undefined;
-    this.sources.stopAll();
     this.addWebSeeds(meta.urlList);
     this.setState('checking');
     this.starting = true;
@@ -292,9 +291,16 @@ export class Torrent extends Emitter<Events> {
     this.error = undefined;
     if (this.open.picker.remaining === 0) return this.setState('seeding');
     this.setState('downloading');
-    this.sources.stopAll();
+    // Web seeds start afresh (a failed one gets another chance); connected peers stay.
+    this.sources.stopAll('webseed');
     for (const url of this.webSeedUrls) this.addWebSeed(url);
+    this.sources.startAll();
     if (this.sources.size === 0) this.emit('warning', 'no web seeds and no peers yet');
+  }
+
+  /** Something the view shows changed (a tracker answered, a peer left). */
+  touch(): void {
+    this.emit('update');
   }
 
   /** Back to getting its metainfo, after that failed (Resume on a torrent in error). */
@@ -308,7 +314,7 @@ export class Torrent extends Emitter<Events> {
   fail(message: string): void {
     this.error = message;
     // What the sources last said stays visible: why the torrent failed, source by source.
-    this.sources.stopAll(true);
+    this.sources.stopAll(undefined, true);
     this.setState('error');
     this.emit('error', message);
   }

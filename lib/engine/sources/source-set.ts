@@ -68,13 +68,16 @@ export class SourceSet {
     for (const s of this.sources) s.start();
   }
 
-  /** Destroys every source; with `keepViews`, what they last said stays visible. */
-  stopAll(keepViews = false): void {
+  /**
+   * Destroys every source (or every one of `kind`); with `keepViews`, what they last said
+   * stays visible.
+   */
+  stopAll(kind?: Source['kind'], keepViews = false): void {
     // Out of the list first: a source's last state change must not wake the others.
-    const sources = this.sources;
-    this.sources = [];
-    this.lastViews = keepViews ? sources.map((s) => s.view()) : [];
-    for (const s of sources) s.destroy();
+    const stopping = kind ? this.sources.filter((s) => s.kind === kind) : this.sources;
+    this.sources = kind ? this.sources.filter((s) => s.kind !== kind) : [];
+    this.lastViews = keepViews ? stopping.map((s) => s.view()) : [];
+    for (const s of stopping) s.destroy();
   }
 
   views(): SourceView[] {

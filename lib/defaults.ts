@@ -1,0 +1,17 @@
+/**
+ * Network defaults for real use (the options page will make them editable). Tests build
+ * nothing of these in: the peers on one machine need no STUN server, and inside the
+ * loopback-only namespace none is reachable anyway.
+ */
+
+/** The public WebTorrent WebSocket trackers (what WebTorrent itself announces to). */
+export const DEFAULT_TRACKERS: readonly string[] = [
+  'wss://tracker.openwebtorrent.com',
+  'wss://tracker.webtorrent.dev',
+  'wss://tracker.btorrent.xyz',
+];
+
+/** Public STUN servers (simple-peer's defaults), so peers behind NAT can reach each other. */
+export const DEFAULT_ICE_SERVERS: RTCIceServer[] = [
+  { urls: ['stun:stun.l.google.com:19302', 'stun:global.stun.twilio.com:3478'] },
+];

@@ -1,0 +1,106 @@
+/**
+ * Swarmlink and real WebTorrent clients through a real local tracker, over WebRTC
+ * (@roamhq/wrtc), with no web seed: the only way the bytes can move is the peer wire.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  destroyWebTorrent,
+  engine,
+  startTracker,
+  storedFile,
+  until,
+  webTorrent,
+  wtStore,
+  type LocalTracker,
+} from '../../tests/fixtures/swarm.ts';
+import { content, expectSameBytes, MiB } from '../../tests/fixtures/torrents.ts';
+import type WebTorrent from 'webtorrent';
+import type { Torrent as WtTorrent } from 'webtorrent';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function setup() {
+  const tracker = await startTracker();
+  cleanups.push(() => tracker.close());
+  return tracker;
+}
+
+function wt(): WebTorrent {
+  const c = webTorrent();
+  cleanups.push(() => destroyWebTorrent(c));
+  return c;
+}
+
+function seedWith(client: WebTorrent, data: Uint8Array, tracker: LocalTracker, name: string) {
+  return new Promise<WtTorrent>((resolve) =>
+    client.seed(
+      Buffer.from(data),
+      { ...wtStore, announce: [tracker.url], name, pieceLength: 256 * 1024 },
+      resolve,
+    ),
+  );
+}
+
+function ours(seed: number) {
+  const e = engine(seed);
+  cleanups.push(() => e.client.destroy());
+  return e;
+}
+
+describe('Swarmlink with real WebTorrent peers (WebRTC, local tracker, no web seed)', () => {
+  it('downloads a torrent whose only source is a WebTorrent seeder, byte-identical', async () => {
+    const tracker = await setup();
+    const data = content(3 * MiB + 12345, 41);
+    const seeded = await seedWith(wt(), data, tracker, 'from-webtorrent.bin');
+    const e = ours(1);
+    const t = e.client.add({ kind: 'file', bytes: new Uint8Array(seeded.torrentFile) });
+    await until(e.client, () => t.state === 'seeding' || t.state === 'error', 60_000, 'download');
+    expect(t.error).toBeUndefined();
+    expect(t.state).toBe('seeding');
+    expectSameBytes(await storedFile(t, 0), data);
+    expect(t.view().webSeeds).toEqual([]);
+  });
+
+  it('a WebTorrent leecher downloads from a Swarmlink seeder', async () => {
+    const tracker = await setup();
+    const data = content(2 * MiB + 777, 42);
+    // Make the torrent with WebTorrent (then drop that seeder): Swarmlink gets the data first.
+    const maker = wt();
+    const made = await seedWith(maker, data, tracker, 'to-webtorrent.bin');
+    const torrentFile = new Uint8Array(made.torrentFile);
+    const e = ours(2);
+    const first = e.client.add({ kind: 'file', bytes: torrentFile });
+    await until(e.client, () => first.state === 'seeding', 60_000, 'Swarmlink has the data');
+    await destroyWebTorrent(maker);
+
+    const leecher = wt();
+    const got = await new Promise<WtTorrent>((resolve) => {
+      const lt = leecher.add(torrentFile, { ...wtStore, announce: [tracker.url] });
+      lt.on('done', () => resolve(lt));
+    });
+    const bytes = new Uint8Array(await got.files[0]!.arrayBuffer());
+    expectSameBytes(bytes, data);
+    expect(first.view().uploadedBytes).toBeGreaterThanOrEqual(data.byteLength);
+  });
+
+  it('a magnet link with no xs= and no web seed: metadata and data from a WebTorrent peer', async () => {
+    const tracker = await setup();
+    const data = content(1 * MiB + 5, 43);
+    const seeded = await seedWith(wt(), data, tracker, 'magnet.bin');
+    const e = ours(3);
+    const uri = `magnet:?xt=urn:btih:${seeded.infoHash}&dn=magnet.bin&tr=${encodeURIComponent(tracker.url)}`;
+    const t = e.client.add({ kind: 'magnet', uri });
+    expect(t.state).toBe('metadata');
+    await until(e.client, () => t.state === 'seeding' || t.state === 'error', 60_000, 'magnet');
+    expect(t.error).toBeUndefined();
+    expect(t.name).toBe('magnet.bin');
+    expectSameBytes(await storedFile(t, 0), data);
+    // The record now holds the metadata, so it resumes without peers.
+    const rec = (await e.records.list())[0]!;
+    expect(rec.torrentFile).toBeDefined();
+    expect(rec.magnet).toBe(uri);
+  });
+});

@@ -1,0 +1,384 @@
+/**
+ * The swarm of one torrent: finds WebRTC peers through its WebSocket trackers (our offers
+ * go out with each announce, relayed offers are answered), turns each open data channel
+ * into a wire peer (a Source of the torrent), chokes and unchokes them (choker.ts), and
+ * fetches a magnet's metadata from them (metadata.ts). It follows the torrent's state:
+ * running while the torrent waits for metadata, downloads or seeds; stopped (announce
+ * `stopped`, peers closed) when it is paused, failed or removed.
+ */
+import type { BufferPool } from './buffer-pool.ts';
+import { Choker, RECHOKE_MS } from './choker.ts';
+import { equalBytes, toHex } from './bytes.ts';
+import type { Clock, Digest, PeerConnectionFactory } from './deps.ts';
+import { WireError } from './errors.ts';
+import { MetadataExchange } from './metadata.ts';
+import type { BlockRequest } from './picker.ts';
+import { pieceSize } from './piece-store.ts';
+import { answerOffer, createOffer, type RtcOffer } from './rtc/connect.ts';
+import type { ChannelTransport } from './rtc/transport.ts';
+import { PieceBuffers } from './sources/piece-buffers.ts';
+import { WirePeer, type PeerTorrent } from './sources/wire-peer.ts';
+import type { Torrent } from './torrent.ts';
+import { Announcer } from './tracker/announcer.ts';
+import { randomId } from './tracker/messages.ts';
+import type { TrackerPool } from './tracker/pool.ts';
+import { isWebSocketTrackerUrl } from './tracker/pool.ts';
+import { PeerWire } from './wire/peer-wire.ts';
+
+/** What every swarm of one client shares. */
+export interface SwarmHub {
+  pool: TrackerPool;
+  /** One peer id per client (trackers key a socket's peers by it). */
+  peerId: Uint8Array;
+  createPeerConnection: PeerConnectionFactory;
+  rtcConfig: RTCConfiguration;
+  clock: Clock;
+  random(): number;
+  digest: Digest;
+  buffers: BufferPool;
+  /** Open peer connections of the whole client, against `maxConnections`. */
+  connections: { open: number };
+  maxConnections: number;
+}
+
+/** Peers a torrent tries to keep connected (a swarm of 8 readers is fully connected). */
+export const PEER_TARGET = 12;
+/** How often a swarm short of peers asks its trackers for more (rate-limited there too). */
+const TOP_UP_MS = 15_000;
+
+export interface SwarmStatus {
+  trackers: {
+    url: string;
+    reachable: boolean;
+    error?: string;
+    seeds?: number;
+    leechers?: number;
+  }[];
+}
+
+export class Swarm implements PeerTorrent {
+  readonly peers = new Set<WirePeer>();
+  private announcers: Announcer[] = [];
+  private readonly offers = new Map<string, RtcOffer>();
+  private readonly choker: Choker;
+  private readonly metadata: MetadataExchange;
+  buffers: PieceBuffers | undefined;
+  private readonly infoHash: Uint8Array;
+  private running = false;
+  private attached = false;
+  private lastState: string | undefined;
+  private rechokeTimer: unknown = null;
+  private topUpTimer: unknown = null;
+  private nextPeer = 1;
+  private destroyed = false;
+
+  constructor(
+    private readonly hub: SwarmHub,
+    private readonly torrent: Torrent,
+    infoHashHex: string,
+    private trackers: string[],
+    onMetadata: (info: Uint8Array) => void,
+  ) {
+    this.infoHash = hexToBytes(infoHashHex);
+    this.choker = new Choker(hub.random);
+    this.metadata = new MetadataExchange(
+      this.infoHash,
+      hub.digest,
+      () => hub.clock.now(),
+      torrent.meta?.infoBytes,
+      onMetadata,
+    );
+    torrent.on('update', () => this.sync());
+    torrent.on('verified', (i) => this.onVerified(i));
+    this.sync();
+  }
+
+  get clock(): Clock {
+    return this.hub.clock;
+  }
+
+  get picker() {
+    return this.torrent.picker;
+  }
+
+  get layout() {
+    return this.torrent.picker ? this.torrent.meta : undefined;
+  }
+
+  get downloading(): boolean {
+    return this.torrent.state === 'downloading';
+  }
+
+  get metadataSize(): number | undefined {
+    return this.metadata.size;
+  }
+
+  /** More trackers (the same torrent added again, a magnet's tr=). */
+  addTrackers(urls: readonly string[]): void {
+    const fresh = urls.filter((u) => !this.trackers.includes(u));
+    this.trackers = [...this.trackers, ...fresh];
+    if (this.running) for (const url of fresh) this.announce(url);
+  }
+
+  status(): SwarmStatus {
+    return {
+      trackers: this.announcers.map((a) => ({
+        url: a.url,
+        reachable: a.status.reachable,
+        error: a.status.lastFailure?.message,
+        seeds: a.status.complete,
+        leechers: a.status.incomplete,
+      })),
+    };
+  }
+
+  // ------------------------------------------------------------------ following the torrent
+
+  private sync(): void {
+    if (this.destroyed) return;
+    const t = this.torrent;
+    if (t.meta && !this.metadata.size) this.metadata.setInfo(t.meta.infoBytes);
+    if (t.picker && !this.attached) {
+      this.attached = true;
+      const meta = t.meta!;
+      this.buffers = new PieceBuffers(this.hub.buffers, (i) => pieceSize(meta, i));
+      for (const p of this.peers) p.attach();
+    }
+    const run = !t.paused && ['metadata', 'downloading', 'seeding'].includes(t.state);
+    if (run && !this.running) this.start();
+    else if (!run && this.running) this.stop();
+    else if (run && t.state !== this.lastState) for (const p of this.peers) p.updateInterest();
+    this.lastState = t.state;
+  }
+
+  private start(): void {
+    this.running = true;
+    for (const url of this.trackers) this.announce(url);
+    this.rechokeTimer = this.hub.clock.setTimeout(() => this.rechoke(), RECHOKE_MS);
+    this.topUpTimer = this.hub.clock.setTimeout(() => this.topUp(), TOP_UP_MS);
+  }
+
+  private announce(url: string): void {
+    if (!isWebSocketTrackerUrl(url)) return;
+    const a = new Announcer({
+      pool: this.hub.pool,
+      url,
+      infoHash: this.infoHash,
+      peerId: this.hub.peerId,
+      clock: this.hub.clock,
+      stats: () => this.stats(),
+      wantOffers: () => this.wantOffers(),
+      makeOffers: (n) => this.makeOffers(n),
+      onOffer: (peerId, offerId, offer) => void this.answer(a, peerId, offerId, offer),
+      onAnswer: (_peerId, offerId, answer) => void this.accepted(url, offerId, answer),
+      onOfferDropped: (offerId) => this.dropOffer(offerId),
+    });
+    a.on('update', () => this.torrent.touch());
+    a.on('reachable', () => this.torrent.touch());
+    this.announcers.push(a);
+    a.start();
+  }
+
+  private stop(): void {
+    this.running = false;
+    for (const a of this.announcers) a.stop();
+    this.announcers = [];
+    for (const o of this.offers.values()) o.close();
+    this.offers.clear();
+    for (const p of [...this.peers]) p.destroy();
+    this.hub.clock.clearTimeout(this.rechokeTimer);
+    this.hub.clock.clearTimeout(this.topUpTimer);
+  }
+
+  destroy(): void {
+    this.stop();
+    this.destroyed = true;
+    this.buffers?.clear();
+  }
+
+  private stats() {
+    const v = this.torrent.view();
+    return {
+      uploaded: v.uploadedBytes,
+      downloaded: v.verifiedBytes,
+      left: this.torrent.meta ? v.selectedBytes - v.verifiedBytes : undefined,
+    };
+  }
+
+  private wantOffers(): number {
+    if (this.hub.connections.open >= this.hub.maxConnections) return 0;
+    return Math.max(0, Math.min(5, PEER_TARGET - this.peers.size - this.offers.size));
+  }
+
+  /** Short of peers: announce again (each announce carries fresh offers). */
+  private topUp(): void {
+    if (!this.running) return;
+    if (this.peers.size < PEER_TARGET) for (const a of this.announcers) a.announceNow();
+    this.topUpTimer = this.hub.clock.setTimeout(() => this.topUp(), TOP_UP_MS);
+  }
+
+  // ------------------------------------------------------------------ connecting
+
+  private async makeOffers(n: number) {
+    const out = [];
+    for (let i = 0; i < n; i++) {
+      const offerId = randomId(this.hub.random);
+      const offer = await createOffer(this.hub.createPeerConnection, {
+        clock: this.hub.clock,
+        random: this.hub.random,
+        rtcConfig: this.hub.rtcConfig,
+      });
+      if (!this.running) {
+        offer.close();
+        break;
+      }
+      this.offers.set(toHex(offerId), offer);
+      out.push({ offerId, offer: offer.offer });
+    }
+    return out;
+  }
+
+  private dropOffer(offerId: Uint8Array): void {
+    const key = toHex(offerId);
+    this.offers.get(key)?.close();
+    this.offers.delete(key);
+  }
+
+  private async accepted(url: string, offerId: Uint8Array, answer: unknown): Promise<void> {
+    const key = toHex(offerId);
+    const offer = this.offers.get(key);
+    if (!offer) return;
+    this.offers.delete(key);
+    try {
+      this.connect(await offer.accept(answer), url, true);
+    } catch {
+      // The peer never connected: nothing to undo (the offer closed itself).
+    }
+  }
+
+  private async answer(
+    a: Announcer,
+    peerId: Uint8Array,
+    offerId: Uint8Array,
+    offer: unknown,
+  ): Promise<void> {
+    if (!this.running || this.hub.connections.open >= this.hub.maxConnections) return;
+    if (this.peers.size >= PEER_TARGET * 2) return;
+    if ([...this.peers].some((p) => p.peerId && equalBytes(p.peerId, peerId))) return;
+    try {
+      const ans = await answerOffer(this.hub.createPeerConnection, offer, {
+        clock: this.hub.clock,
+        rtcConfig: this.hub.rtcConfig,
+      });
+      if (!this.running || !a.answer(peerId, offerId, ans.answer)) return ans.close();
+      this.connect(await ans.channel, a.url, false);
+    } catch {
+      // Setup failed or timed out: the connection closed itself.
+    }
+  }
+
+  private connect(transport: ChannelTransport, via: string, initiator: boolean): void {
+    if (!this.running) return transport.close();
+    const wire = new PeerWire(transport, {
+      infoHash: this.infoHash,
+      peerId: this.hub.peerId,
+      clock: this.hub.clock,
+      pieceCount: this.torrent.picker?.pieceCount,
+    });
+    const peer = new WirePeer(wire, this, `peer-${this.nextPeer++}`, via);
+    this.hub.connections.open++;
+    this.peers.add(peer);
+    wire.on('handshake', (h) => this.dedupe(peer, h.peerId, initiator));
+    peer.on('state', (s) => {
+      if (s !== 'stopped') return;
+      this.hub.connections.open--;
+      this.peers.delete(peer);
+      this.torrent.touch();
+    });
+    if (this.torrent.picker) peer.attach();
+    this.torrent.addSource(peer);
+  }
+
+  /** Two connections to one peer (both offered at once): both sides keep the same one. */
+  private dedupe(peer: WirePeer, peerId: Uint8Array, initiator: boolean): void {
+    const other = [...this.peers].find(
+      (p) => p !== peer && p.peerId && equalBytes(p.peerId, peerId),
+    );
+    if (!other) return;
+    // Keep the connection offered by the side with the lower peer id.
+    const ours = toHex(this.hub.peerId) < toHex(peerId);
+    const keepNew = initiator === ours;
+    (keepNew ? other : peer).wire.destroy(new WireError('handshake', 'already connected'));
+  }
+
+  // ------------------------------------------------------------------ PeerTorrent
+
+  deliver(index: number, data: Uint8Array, from: WirePeer): Promise<boolean> {
+    return this.torrent.deliver(index, data, from);
+  }
+
+  readBlock(index: number, offset: number, length: number): Promise<Uint8Array> {
+    return this.torrent.readBlock(index, offset, length);
+  }
+
+  countUpload(n: number): void {
+    this.torrent.countUpload(n);
+  }
+
+  cancel(source: string, request: BlockRequest): void {
+    for (const p of this.peers) if (p.id === source) p.cancel(request);
+  }
+
+  onMetadataMessage(peer: WirePeer, payload: Uint8Array): void {
+    this.metadata.onMessage(peer, payload);
+  }
+
+  onPeerMetadata(peer: WirePeer): void {
+    if (!this.torrent.meta) this.metadata.addPeer(peer);
+  }
+
+  onPeerInterest(peer: WirePeer): void {
+    // A free slot: unchoke at once rather than at the next rechoke.
+    const unchoked = [...this.peers].filter((p) => !p.amChoking).length;
+    if (unchoked < this.choker.slots && this.torrent.picker) peer.setChoking(false);
+  }
+
+  private rechoke(): void {
+    if (!this.running) return;
+    const peers = [...this.peers].filter((p) => p.wire.peer);
+    const views = peers.map((p) => ({
+      id: p.id,
+      peerInterested: p.peerInterested,
+      downloadRate: p.received.rate(),
+      uploadRate: p.sent.rate(),
+      isSeed: p.isSeed,
+    }));
+    const unchoke = this.torrent.picker
+      ? this.choker.rechoke(views, this.torrent.state === 'seeding')
+      : new Set<string>();
+    for (const p of peers) p.setChoking(!unchoke.has(p.id));
+    this.rechokeTimer = this.hub.clock.setTimeout(() => this.rechoke(), RECHOKE_MS);
+  }
+
+  private onVerified(index: number): void {
+    this.buffers?.drop(index);
+    for (const p of this.peers) {
+      p.announceHave(index);
+      p.fill();
+    }
+  }
+}
+
+function hexToBytes(hex: string): Uint8Array {
+  const out = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+  return out;
+}
+
+/** A peer id for a client: Azureus style `-SL0001-` and 12 random characters. */
+export function makePeerId(random: () => number): Uint8Array {
+  const chars = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
+  let id = '-SL0001-';
+  while (id.length < 20) id += chars[Math.floor(random() * chars.length)];
+  return new TextEncoder().encode(id);
+}
