@@ -309,3 +309,75 @@ describe('Picker against a model, many peers (seeded random operations)', () => 
     }
   });
 });
+
+describe('Picker: readers sharing one web seed', () => {
+  it('claimed pieces (another reader fetches them from the web seed) are left to that reader', () => {
+    const { p } = scenario({ pieces: 8 });
+    p.addClaim(2, 5);
+    const run = p.reserveRun('ws', 100)!;
+    expect([run.first, run.count]).toEqual([0, 2]);
+    const next = p.reserveRun('ws', 100)!;
+    expect([next.first, next.count]).toEqual([5, 3]);
+    p.endRun(next);
+    p.addClaim(2, 5, -1);
+    const freed = p.reserveRun('ws', 100)!;
+    expect([freed.first, freed.count]).toEqual([2, 6]);
+  });
+
+  it('with `anyway` (the download stalls), claimed and peer-held pieces are taken too', () => {
+    const { p } = scenario({ peers: { A: '**..' } });
+    p.addClaim(2, 4);
+    expect(p.reserveRun('ws', 10)).toBeNull();
+    const run = p.reserveRun('ws', 10, { anyway: true })!;
+    expect([run.first, run.count]).toEqual([0, 4]);
+  });
+
+  it('spread: runs start at a random place in the largest free stretch, the same for the same seed', () => {
+    const starts = (seed: number) => {
+      const { p } = scenario({ pieces: 100, seed });
+      return p.reserveRun('ws', 10, { spread: true })!.first;
+    };
+    expect(starts(3)).toBe(starts(3));
+    const all = new Set(Array.from({ length: 10 }, (_, k) => starts(k + 1)));
+    expect(all.size).toBeGreaterThan(5);
+    for (const s of all) expect(s).toBeLessThan(50);
+  });
+
+  it('yieldRuns: our runs stop before pieces another reader claims, never before the piece being read', () => {
+    const { p } = scenario({ pieces: 10 });
+    const run = p.reserveRun('ws', 10)!;
+    run.next = 3;
+    const changes: number[] = [];
+    p.onRunsChanged = () => changes.push(run.end);
+    expect(p.yieldRuns(6, 8)).toBe(4);
+    expect(run.end).toBe(6);
+    expect(p.yieldRuns(0, 4)).toBe(0); // only the piece being read: kept
+    expect(p.yieldRuns(0, 5)).toBe(2);
+    expect(run.end).toBe(4);
+    expect(changes).toEqual([6, 4]);
+    expect(p.runRanges()).toEqual([[3, 4]]);
+  });
+
+  it('yieldToHave: a serving peer has a piece of our run: the run stops before it', () => {
+    const { p, peers } = scenario({ pieces: 6, peers: { a: '....*.' } });
+    const run = p.reserveRun('ws', 6)!;
+    p.yieldToHave(peers.a!);
+    expect(run.end).toBe(4);
+  });
+
+  it('setWebSeedShare: only our segments go to our web seed, and runs under way stop at the first other one', () => {
+    const { p } = scenario({ pieces: 8 });
+    const run = p.reserveRun('ws', 8)!;
+    p.setWebSeedShare((i) => i < 2 || i >= 6);
+    expect(run.end).toBe(2);
+    p.endRun(run);
+    const runs: [number, number][] = [];
+    for (let r = p.reserveRun('ws', 8); r; r = p.reserveRun('ws', 8)) runs.push([r.first, r.count]);
+    expect(runs).toEqual([
+      [0, 2],
+      [6, 2],
+    ]);
+    p.setWebSeedShare(null);
+    expect(p.unclaimed()).toBe(4);
+  });
+});

@@ -62,6 +62,14 @@ export class Picker {
   private readonly availability: Uint16Array;
   /** Of those, peers that serve us now (unchoked): the web seed leaves these pieces to them. */
   private readonly serving: Uint16Array;
+  /**
+   * Peers that told us they are fetching the piece from the web seed now (our extension,
+   * `wire/webseed-claims.ts`): the web seed leaves it to them too; they will have it soon.
+   */
+  private readonly claimed: Uint16Array;
+  private ours: ((index: number) => boolean) | null = null;
+  /** Told whenever this torrent's own runs change (so peers can be told what we fetch). */
+  onRunsChanged: (() => void) | null = null;
   private readonly runs = new Set<Run>();
   readonly partial: PartialPieces;
   private readonly random: () => number;
@@ -77,6 +85,7 @@ export class Picker {
     this.inFlight = new Uint16Array(pieceCount);
     this.availability = new Uint16Array(pieceCount);
     this.serving = new Uint16Array(pieceCount);
+    this.claimed = new Uint16Array(pieceCount);
     this.random = opts.random ?? (() => 0);
     this.partial = new PartialPieces(opts.pieceSize ?? (() => BLOCK_LENGTH));
     this.setWanted(opts.wanted ?? (() => true));
@@ -151,6 +160,50 @@ export class Picker {
     this.count(this.serving, have, delta);
   }
 
+  /** A peer fetches pieces `[first, end)` from the web seed now (`delta` -1: no longer). */
+  addClaim(first: number, end: number, delta = 1): void {
+    for (let i = Math.max(0, first); i < Math.min(end, this.pieceCount); i++) {
+      this.claimed[i] = Math.max(0, this.claimed[i]! + delta);
+    }
+  }
+
+  /**
+   * Another reader fetches pieces from `first` on (its claim): our runs that would fetch
+   * them too stop before them (at the earliest after the piece being read). Returns how
+   * many pieces went back.
+   */
+  yieldRuns(first: number, end: number): number {
+    let released = 0;
+    for (const run of this.runs) {
+      const at = Math.max(first, run.next + 1);
+      if (at >= run.end || end <= at) continue;
+      for (let i = at; i < run.end; i++) this.release(i);
+      released += run.end - at;
+      run.end = at;
+    }
+    if (released > 0) this.onRunsChanged?.();
+    return released;
+  }
+
+  /** A peer that serves us has these pieces: our runs stop before the first of them. */
+  yieldToHave(have: Have): void {
+    for (const run of [...this.runs]) {
+      for (let i = run.next + 1; i < run.end; i++) {
+        if (have === 'all' || have.get(i)) {
+          this.yieldRuns(i, i + 1);
+          break;
+        }
+      }
+    }
+  }
+
+  /** Our runs as `[next, end)`: the pieces our web seeds will fetch and have not yet. */
+  runRanges(): [number, number][] {
+    const out: [number, number][] = [];
+    for (const r of this.runs) if (r.next < r.end) out.push([r.next, r.end]);
+    return out;
+  }
+
   private count(counts: Uint16Array, have: Have | number, delta: number): void {
     const add = (i: number) => (counts[i] = Math.max(0, counts[i]! + delta));
     if (typeof have === 'number') add(have);
@@ -169,28 +222,82 @@ export class Picker {
     return this.priority[index]! > 0 && !this.have.get(index) && !this.isInFlight(index);
   }
 
-  /** Pickable by a web seed: no serving peer has it (peers first, web seed fills the gaps). */
-  private forWebSeed(index: number): boolean {
-    return this.pickable(index) && this.serving[index] === 0;
+  /**
+   * Pickable by a web seed: no serving peer has it and no peer fetches it from the web seed
+   * (peers first, web seed fills the gaps). With `anyway`, only pickable (the download would
+   * stall otherwise: the peers that have it do not deliver).
+   */
+  private forWebSeed(index: number, anyway = false): boolean {
+    if (!this.pickable(index)) return false;
+    if (anyway) return true;
+    return this.serving[index] === 0 && this.claimed[index] === 0 && (this.ours?.(index) ?? true);
   }
 
   /**
-   * For a web seed: the first run (up to `maxPieces`) of consecutive pieces that no peer
-   * serving us has and nobody fetches, reserved for `source`.
+   * Which pieces our web seed fetches while other Swarmlink readers are connected: the
+   * segments this reader owns (web-seed-share.ts); null: every piece. Runs already under way
+   * stop before the first piece that is not ours any more.
    */
-  reserveRun(source: string, maxPieces: number): Run | null {
-    for (let i = this.cursor; i < this.pieceCount; i++) {
-      if (!this.forWebSeed(i)) continue;
-      let end = i;
-      while (end - i < maxPieces && end < this.pieceCount && this.forWebSeed(end)) {
-        this.inFlight[end]!++;
-        end++;
+  setWebSeedShare(ours: ((index: number) => boolean) | null): void {
+    this.ours = ours;
+    if (!ours) return;
+    for (const run of [...this.runs]) {
+      for (let i = run.next + 1; i < run.end; i++) {
+        if (!ours(i)) {
+          this.yieldRuns(i, i + 1);
+          break;
+        }
       }
-      const run = new Run(source, i, end);
-      this.runs.add(run);
-      return run;
     }
-    return null;
+  }
+
+  /**
+   * For a web seed: a run (up to `maxPieces`) of consecutive pieces that no peer serving us
+   * has and nobody fetches, reserved for `source`. By default the first such run; with
+   * `spread`, one starting at a random place in the largest free stretch, so readers that
+   * arrive together fetch different regions of the file from the server and trade them.
+   * With `anyway`, pieces peers have or claim count as free too (see `forWebSeed`).
+   */
+  reserveRun(
+    source: string,
+    maxPieces: number,
+    opts: { spread?: boolean; anyway?: boolean } = {},
+  ): Run | null {
+    const free = (i: number) => this.forWebSeed(i, opts.anyway);
+    const start = opts.spread ? this.spreadStart(free) : this.firstFree(free);
+    if (start < 0) return null;
+    let end = start;
+    while (end - start < maxPieces && end < this.pieceCount && free(end)) {
+      this.inFlight[end]!++;
+      end++;
+    }
+    const run = new Run(source, start, end);
+    this.runs.add(run);
+    this.onRunsChanged?.();
+    return run;
+  }
+
+  private firstFree(free: (i: number) => boolean): number {
+    for (let i = this.cursor; i < this.pieceCount; i++) if (free(i)) return i;
+    return -1;
+  }
+
+  /** A random piece in the largest stretch of free pieces (its first half, so a run fits). */
+  private spreadStart(free: (i: number) => boolean): number {
+    let best = -1;
+    let bestLength = 0;
+    for (let i = this.cursor; i < this.pieceCount;) {
+      if (!free(i)) {
+        i++;
+        continue;
+      }
+      let j = i;
+      while (j < this.pieceCount && free(j)) j++;
+      if (j - i > bestLength) [best, bestLength] = [i, j - i];
+      i = j;
+    }
+    if (best < 0) return -1;
+    return best + Math.floor(this.random() * Math.ceil(bestLength / 2));
   }
 
   /** The web seed has handed on every piece before `next`. */
@@ -204,13 +311,21 @@ export class Picker {
     const count = Math.max(0, run.end - run.next);
     for (let i = run.next; i < run.end; i++) this.release(i);
     run.end = run.next;
+    this.onRunsChanged?.();
     return count;
   }
 
-  /** Number of wanted pieces that nobody is fetching and no serving peer has. */
+  /** Number of wanted pieces that nobody is fetching and no serving peer has or claims. */
   unclaimed(): number {
     let n = 0;
     for (let i = this.cursor; i < this.pieceCount; i++) if (this.forWebSeed(i)) n++;
+    return n;
+  }
+
+  /** Number of wanted pieces nobody is fetching (peers may have or claim them). */
+  unfetched(): number {
+    let n = 0;
+    for (let i = this.cursor; i < this.pieceCount; i++) if (this.pickable(i)) n++;
     return n;
   }
 
@@ -272,6 +387,7 @@ export class Picker {
         if (this.priority[i] === 0 || this.have.get(i) || !peerHas(i)) continue;
         for (let j = i; j < run.end; j++) this.release(j);
         run.end = i;
+        this.onRunsChanged?.();
         return this.inFlight[i] === 0 && !this.partial.has(i) ? i : null;
       }
     }

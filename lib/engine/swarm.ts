@@ -24,6 +24,7 @@ import { randomId } from './tracker/messages.ts';
 import type { TrackerPool } from './tracker/pool.ts';
 import { isWebSocketTrackerUrl } from './tracker/pool.ts';
 import { PeerWire } from './wire/peer-wire.ts';
+import { WebSeedShare } from './web-seed-share.ts';
 
 /** What every swarm of one client shares. */
 export interface SwarmHub {
@@ -43,6 +44,8 @@ export interface SwarmHub {
 
 /** Peers a torrent tries to keep connected (a swarm of 8 readers is fully connected). */
 export const PEER_TARGET = 12;
+/** Claims of our runs go out this long after a change (changes come in bursts). */
+const CLAIMS_DEBOUNCE_MS = 50;
 /** How often a swarm short of peers asks its trackers for more (rate-limited there too). */
 const TOP_UP_MS = 15_000;
 
@@ -68,6 +71,7 @@ export class Swarm implements PeerTorrent {
   private attached = false;
   private lastState: string | undefined;
   private rechokeTimer: unknown = null;
+  private claimsTimer: unknown = null;
   private topUpTimer: unknown = null;
   private nextPeer = 1;
   private destroyed = false;
@@ -80,6 +84,7 @@ export class Swarm implements PeerTorrent {
     onMetadata: (info: Uint8Array) => void,
   ) {
     this.infoHash = hexToBytes(infoHashHex);
+    torrent.setSwarmed(trackers.length > 0);
     this.choker = new Choker(hub.random);
     this.metadata = new MetadataExchange(
       this.infoHash,
@@ -95,6 +100,10 @@ export class Swarm implements PeerTorrent {
 
   get clock(): Clock {
     return this.hub.clock;
+  }
+
+  get peerId(): Uint8Array {
+    return this.hub.peerId;
   }
 
   get picker() {
@@ -117,6 +126,7 @@ export class Swarm implements PeerTorrent {
   addTrackers(urls: readonly string[]): void {
     const fresh = urls.filter((u) => !this.trackers.includes(u));
     this.trackers = [...this.trackers, ...fresh];
+    this.torrent.setSwarmed(this.trackers.length > 0);
     if (this.running) for (const url of fresh) this.announce(url);
   }
 
@@ -142,7 +152,16 @@ export class Swarm implements PeerTorrent {
       this.attached = true;
       const meta = t.meta!;
       this.buffers = new PieceBuffers(this.hub.buffers, (i) => pieceSize(meta, i));
+      // What our web seeds fetch goes to our peers (a few at a time: runs change in bursts).
+      t.picker.onRunsChanged = () => {
+        if (this.claimsTimer !== null) return;
+        this.claimsTimer = this.hub.clock.setTimeout(() => {
+          this.claimsTimer = null;
+          for (const p of this.peers) p.sendClaims();
+        }, CLAIMS_DEBOUNCE_MS);
+      };
       for (const p of this.peers) p.attach();
+      this.updateShare();
     }
     const run = !t.paused && ['metadata', 'downloading', 'seeding'].includes(t.state);
     if (run && !this.running) this.start();
@@ -188,6 +207,8 @@ export class Swarm implements PeerTorrent {
     for (const p of [...this.peers]) p.destroy();
     this.hub.clock.clearTimeout(this.rechokeTimer);
     this.hub.clock.clearTimeout(this.topUpTimer);
+    this.hub.clock.clearTimeout(this.claimsTimer);
+    this.claimsTimer = null;
   }
 
   destroy(): void {
@@ -289,10 +310,12 @@ export class Swarm implements PeerTorrent {
     this.hub.connections.open++;
     this.peers.add(peer);
     wire.on('handshake', (h) => this.dedupe(peer, h.peerId, initiator));
+    wire.on('extended', () => peer.speaksClaims && this.updateShare());
     peer.on('state', (s) => {
       if (s !== 'stopped') return;
       this.hub.connections.open--;
       this.peers.delete(peer);
+      if (peer.speaksClaims) this.updateShare();
       this.torrent.touch();
     });
     if (this.torrent.picker) peer.attach();
@@ -309,6 +332,19 @@ export class Swarm implements PeerTorrent {
     const ours = toHex(this.hub.peerId) < toHex(peerId);
     const keepNew = initiator === ours;
     (keepNew ? other : peer).wire.destroy(new WireError('handshake', 'already connected'));
+  }
+
+  /** Which segments our web seed fetches, among the Swarmlink readers connected now. */
+  private updateShare(): void {
+    const picker = this.torrent.picker;
+    const meta = this.torrent.meta;
+    if (!picker || !meta) return;
+    const others = [...this.peers].filter((p) => p.speaksClaims && p.peerId).map((p) => p.peerId!);
+    if (others.length === 0) return picker.setWebSeedShare(null);
+    const share = new WebSeedShare(meta.pieceLength, meta.pieceCount, [this.hub.peerId, ...others]);
+    picker.setWebSeedShare((i) => share.ours(i));
+    // Segments that are not ours any more may be free for nobody else: wake the seeds.
+    this.torrent.touch();
   }
 
   // ------------------------------------------------------------------ PeerTorrent

@@ -29,6 +29,18 @@ export interface WebSeedContext {
   deliver(index: number, data: Uint8Array, from: Source): Promise<boolean>;
   /** A piece buffer (reused memory when the torrent has a pool). */
   alloc?(size: number): Uint8Array;
+  /** How to take the next run, from the torrent's view of its swarm (default: alone). */
+  runPolicy?(): RunPolicy;
+}
+
+/** How a web seed takes its runs (see Picker.reserveRun and NOTES.md). */
+export interface RunPolicy {
+  /** Start at a random place in the largest free stretch (others may be fetching too). */
+  spread: boolean;
+  /** Take pieces that peers have or claim: they are not delivering (the download stalls). */
+  anyway: boolean;
+  /** Longest run in bytes (shorter while peers can supply pieces). */
+  maxRunBytes: number;
 }
 
 export type WebSeedState = Exclude<SourceState, 'connecting'>;
@@ -81,6 +93,8 @@ export class WebSeed extends Emitter<SourceEvents> implements Source {
       error: this.error?.message,
       downloadRate: this.received.rate(),
       uploadRate: 0,
+      downloadedBytes: this.received.total,
+      uploadedBytes: 0,
       seed: true,
     };
   }
@@ -118,11 +132,11 @@ export class WebSeed extends Emitter<SourceEvents> implements Source {
     this.emit('state', state);
   }
 
-  private runPieces(): number {
+  private runPieces(maxRunBytes: number): number {
     const { picker } = this.ctx;
     const left = picker.remaining * this.torrent.pieceLength;
     const bytes = Math.min(
-      this.options.maxRunBytes,
+      maxRunBytes,
       Math.max(this.options.minRunBytes, left / this.options.parallel),
     );
     return Math.max(1, Math.ceil(bytes / this.torrent.pieceLength));
@@ -131,7 +145,12 @@ export class WebSeed extends Emitter<SourceEvents> implements Source {
   private async work(): Promise<void> {
     try {
       while (!this.abort.signal.aborted && this.state !== 'failed' && this.retryTimer === null) {
-        const run = this.ctx.picker.reserveRun(this.id, this.runPieces());
+        const policy = this.ctx.runPolicy?.() ?? {
+          spread: false,
+          anyway: false,
+          maxRunBytes: this.options.maxRunBytes,
+        };
+        const run = this.ctx.picker.reserveRun(this.id, this.runPieces(policy.maxRunBytes), policy);
         if (!run) break;
         this.setState('active');
         const epoch = this.failureEpoch;

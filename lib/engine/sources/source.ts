@@ -27,6 +27,9 @@ export interface SourceView {
   downloadRate: number;
   /** Bytes per second sent to it lately (peers). */
   uploadRate: number;
+  /** Piece bytes received from it, and sent to it, since it was added. */
+  downloadedBytes: number;
+  uploadedBytes: number;
   /** Whether it has every piece (a web seed, a seeding peer). */
   seed: boolean;
 }

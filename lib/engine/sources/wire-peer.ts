@@ -19,6 +19,13 @@ import { toHex } from '../bytes.ts';
 import { EXTENSION_NAME, type ExtendedHandshake } from '../wire/extension.ts';
 import { decodeDontHave } from '../wire/lt-donthave.ts';
 import type { WireMessage } from '../wire/messages.ts';
+import {
+  CLAIM_REFRESH_MS,
+  CLAIM_TTL_MS,
+  WEBSEED_CLAIMS_EXTENSION,
+  decodeClaims,
+  encodeClaims,
+} from '../wire/webseed-claims.ts';
 import type { PeerWire } from '../wire/peer-wire.ts';
 import type { PieceBuffers } from './piece-buffers.ts';
 import type { Source, SourceEvents, SourceState, SourceView } from './source.ts';
@@ -27,6 +34,7 @@ import type { Source, SourceEvents, SourceState, SourceView } from './source.ts'
 export const OUR_EXTENSIONS: ReadonlyMap<string, number> = new Map([
   [EXTENSION_NAME.utMetadata, 1],
   [EXTENSION_NAME.ltDonthave, 2],
+  [WEBSEED_CLAIMS_EXTENSION, 3],
 ]);
 
 /** A request not answered in this time goes to someone else (WebTorrent: 30 s). */
@@ -40,6 +48,8 @@ const MAX_PIPELINE = 128;
 /** What a wire peer needs of its torrent. */
 export interface PeerTorrent {
   readonly clock: Clock;
+  /** Our peer id (claims that overlap are settled by comparing ids). */
+  readonly peerId: Uint8Array;
   /** Undefined until the metadata is known and the storage is open. */
   readonly picker: Picker | undefined;
   readonly layout: StorageLayout | undefined;
@@ -84,6 +94,10 @@ export class WirePeer extends Emitter<SourceEvents> implements Source {
   readonly sent: RateMeter;
   private countedAvailability = false;
   private countedServing = false;
+  /** What the peer said it fetches from the web seed now (counted in the picker). */
+  private claims: [number, number][] = [];
+  private claimsAt = 0;
+  private claimsSentAt = 0;
 
   constructor(
     readonly wire: PeerWire,
@@ -109,6 +123,11 @@ export class WirePeer extends Emitter<SourceEvents> implements Source {
     return this.wire.peer?.peerId;
   }
 
+  /** It speaks our claims extension (a Swarmlink reader: it shares the web seed with us). */
+  get speaksClaims(): boolean {
+    return (this.wire.peerExtended?.extensions.get(WEBSEED_CLAIMS_EXTENSION) ?? 0) > 0;
+  }
+
   /** It has every piece. */
   get isSeed(): boolean {
     return this.has === 'all' || (this.has.length > 0 && this.has.full());
@@ -124,6 +143,8 @@ export class WirePeer extends Emitter<SourceEvents> implements Source {
       error: this.error?.message,
       downloadRate: this.received.rate(),
       uploadRate: this.sent.rate(),
+      downloadedBytes: this.received.total,
+      uploadedBytes: this.sent.total,
       seed: this.isSeed,
     };
   }
@@ -167,6 +188,7 @@ export class WirePeer extends Emitter<SourceEvents> implements Source {
     if ((h.extensions.get(EXTENSION_NAME.utMetadata) ?? 0) > 0 && h.metadataSize) {
       this.torrent.onPeerMetadata(this);
     }
+    this.sendClaims();
   }
 
   /** The metadata is known and storage is open: what the peer said it has now counts. */
@@ -241,6 +263,10 @@ export class WirePeer extends Emitter<SourceEvents> implements Source {
   private onExtendedMessage(id: number, payload: Uint8Array): void {
     if (id === OUR_EXTENSIONS.get(EXTENSION_NAME.utMetadata)) {
       this.torrent.onMetadataMessage(this, payload);
+    } else if (id === OUR_EXTENSIONS.get(WEBSEED_CLAIMS_EXTENSION)) {
+      const picker = this.torrent.picker;
+      if (!picker) return;
+      this.setClaims(decodeClaims(payload, picker.pieceCount));
     } else if (id === OUR_EXTENSIONS.get(EXTENSION_NAME.ltDonthave)) {
       const index = decodeDontHave(payload);
       const picker = this.torrent.picker;
@@ -252,6 +278,51 @@ export class WirePeer extends Emitter<SourceEvents> implements Source {
     }
   }
 
+  /** Replaces the peer's claims (the picker counts them: our web seed leaves them alone). */
+  private setClaims(ranges: [number, number][]): void {
+    const picker = this.torrent.picker;
+    if (!picker) return;
+    for (const [a, b] of this.claims) picker.addClaim(a, b, -1);
+    this.claims = ranges;
+    this.claimsAt = this.torrent.clock.now();
+    for (const [a, b] of ranges) picker.addClaim(a, b, 1);
+    // Both of us fetch the same pieces from the server: the one with the higher peer id
+    // stops its runs there (both sides decide alike), the other goes on.
+    const theirs = this.peerId;
+    if (theirs && toHex(this.torrent.peerId) > toHex(theirs)) {
+      for (const [a, b] of ranges) picker.yieldRuns(a, b);
+    }
+    // Pieces it no longer claims may be our web seed's now.
+    this.emit('released', 0);
+  }
+
+  /** The peer has piece `index`: its claim on it is fulfilled. */
+  private claimDone(index: number): void {
+    const at = this.claims.findIndex(([a, b]) => a <= index && index < b);
+    if (at < 0) return;
+    const [a, b] = this.claims[at]!;
+    this.claims.splice(
+      at,
+      1,
+      ...(
+        [
+          [a, index],
+          [index + 1, b],
+        ] as [number, number][]
+      ).filter(([x, y]) => x < y),
+    );
+    this.torrent.picker?.addClaim(index, index + 1, -1);
+  }
+
+  /** Tells the peer what our web seeds fetch now, if it speaks our extension. */
+  sendClaims(): void {
+    const id = this.wire.peerExtended?.extensions.get(WEBSEED_CLAIMS_EXTENSION);
+    const picker = this.torrent.picker;
+    if (!id || !picker || this.wire.closed) return;
+    this.claimsSentAt = this.torrent.clock.now();
+    this.wire.sendMessage({ type: 'extended', id, payload: encodeClaims(picker.runRanges()) });
+  }
+
   private onHave(index: number): void {
     const picker = this.torrent.picker;
     if (!picker) return void (this.rawHaves.length < 1e6 && this.rawHaves.push(index));
@@ -259,9 +330,14 @@ export class WirePeer extends Emitter<SourceEvents> implements Source {
     if (!Number.isInteger(index) || index >= this.has.length) {
       throw new WireError('have', `piece ${index} is out of range`);
     }
+    this.claimDone(index);
     if (!this.has.set(index)) return;
     picker.addAvailability(index);
-    if (this.countedServing) picker.addServing(index);
+    if (this.countedServing) {
+      picker.addServing(index);
+      // It can give us that piece: our web seed need not fetch it.
+      picker.yieldRuns(index, index + 1);
+    }
     if (!this.amInterested && picker.isWanted(index) && !picker.has(index))
       this.setInterested(true);
     this.fill();
@@ -276,7 +352,10 @@ export class WirePeer extends Emitter<SourceEvents> implements Source {
     if (this.countedServing) picker.addServing(this.has, -1);
     this.has = bytes === 'all' ? 'all' : Bitfield.fromBytes(picker.pieceCount, bytes);
     picker.addAvailability(this.has);
-    if (this.countedServing) picker.addServing(this.has);
+    if (this.countedServing) {
+      picker.addServing(this.has);
+      picker.yieldToHave(this.has);
+    }
     this.countedAvailability = true;
     this.updateInterest();
     this.fill();
@@ -289,6 +368,7 @@ export class WirePeer extends Emitter<SourceEvents> implements Source {
     if (!picker || on === this.countedServing) return;
     picker.addServing(this.has, on ? 1 : -1);
     this.countedServing = on;
+    if (on) picker.yieldToHave(this.has);
     // Pieces the web seed may take now.
     if (!on) this.emit('released', 0);
   }
@@ -392,6 +472,11 @@ export class WirePeer extends Emitter<SourceEvents> implements Source {
       late++;
     }
     if (late > 0) this.emit('released', late);
+    // Claims not repeated in time are void; ours are repeated while they last.
+    if (this.claims.length > 0 && now - this.claimsAt > CLAIM_TTL_MS) this.setClaims([]);
+    if (now - this.claimsSentAt >= CLAIM_REFRESH_MS && picker && picker.runRanges().length > 0) {
+      this.sendClaims();
+    }
     this.fill();
     this.checkTimer = this.torrent.clock.setTimeout(() => this.check(), CHECK_MS);
   }
@@ -476,6 +561,8 @@ export class WirePeer extends Emitter<SourceEvents> implements Source {
     this.torrent.clock.clearTimeout(this.checkTimer);
     const picker = this.torrent.picker;
     if (picker) {
+      for (const [a, b] of this.claims) picker.addClaim(a, b, -1);
+      this.claims = [];
       picker.releaseSource(this.id);
       if (this.countedAvailability) picker.addAvailability(this.has, -1);
       if (this.countedServing) picker.addServing(this.has, -1);
