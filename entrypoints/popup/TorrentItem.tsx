@@ -32,9 +32,9 @@ export function TorrentItem({
         </span>
         <span>
           {t.progress}% · {formatBytes(t.verifiedBytes)} of {formatBytes(t.selectedBytes)}
-          {t.downloadRate > 0 && ` · ${formatBytes(t.downloadRate)}/s`}
         </span>
       </div>
+      <SwarmLine torrent={t} />
       {t.error && (
         <p className="error" role="alert">
           {t.error}
@@ -48,6 +48,24 @@ export function TorrentItem({
         <button onClick={onRemove}>Remove</button>
       </div>
     </li>
+  );
+}
+
+/** Peers and seeds connected, rates (only while something moves), and what was shared. */
+function SwarmLine({ torrent: t }: { torrent: HostTorrentView }) {
+  const parts: string[] = [];
+  if (t.peers > 0) {
+    parts.push(`${t.peers} ${t.peers === 1 ? 'peer' : 'peers'}`);
+    if (t.seeds > 0) parts[0] += ` (${t.seeds} ${t.seeds === 1 ? 'seed' : 'seeds'})`;
+  }
+  if (t.downloadRate > 0) parts.push(`↓ ${formatBytes(t.downloadRate)}/s`);
+  if (t.uploadRate > 0) parts.push(`↑ ${formatBytes(t.uploadRate)}/s`);
+  if (t.uploadedBytes > 0) parts.push(`uploaded ${formatBytes(t.uploadedBytes)}`);
+  if (parts.length === 0) return null;
+  return (
+    <div className="swarm" aria-label="Sharing">
+      {parts.join(' · ')}
+    </div>
   );
 }
 

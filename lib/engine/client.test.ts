@@ -185,10 +185,10 @@ function until(client: Client, pred: () => boolean): Promise<void> {
   });
 }
 
-const settled = (t: Torrent): boolean => t.state === 'seeding' || t.state === 'error';
+const settled = (t: Torrent): boolean => t.state === 'done' || t.state === 'error';
 
 /** Waits for the torrent to finish one way or the other (or go), and checks which. */
-async function finish(env: Env, t: Torrent, expected: 'seeding' | 'error'): Promise<void> {
+async function finish(env: Env, t: Torrent, expected: 'done' | 'error'): Promise<void> {
   await until(env.client, () => settled(t) || env.client.get(t.id) !== t);
   expect(env.client.get(t.id), 'torrent removed').toBe(t);
   expect(t.state, `torrent error: ${t.error}`).toBe(expected);
@@ -257,7 +257,7 @@ describe('Client: add by URL, end to end over HTTP', () => {
     expect(t.state).toBe('fetching');
     expect(t.name).toBe('album.torrent');
     expect(e.client.list()).toEqual([t]);
-    await finish(e, t, 'seeding');
+    await finish(e, t, 'done');
 
     expect(added).toEqual([t]);
     expect(t.name).toBe(name);
@@ -306,7 +306,7 @@ describe('Client: add by URL, end to end over HTTP', () => {
     const bad = e.client.add({ kind: 'url', url: `${server.origin}/t/bad.torrent` });
     const ok = e.client.add({ kind: 'url', url: `${server.origin}/t/good.torrent` });
     await finish(e, bad, 'error');
-    await finish(e, ok, 'seeding');
+    await finish(e, ok, 'done');
 
     expect(bad.error).toBe('Invalid torrent: info.pieces: missing');
     expect(e.errors).toEqual([`${bad.id}: ${bad.error}`]);
@@ -369,7 +369,7 @@ describe('Client: the same infohash twice is one torrent', () => {
 
     expect(e.client.list()).toEqual([t]);
     expect(t.webSeedUrls).toEqual([`${server.origin}/seed/`, `${server.origin}/mirror/`]);
-    await finish(e, t, 'seeding');
+    await finish(e, t, 'done');
     expect((await e.records.list()).map((r) => r.infoHash)).toEqual([meta.infoHash]);
   });
 
@@ -395,7 +395,7 @@ describe('Client: the same infohash twice is one torrent', () => {
     const [kept] = e.client.list();
     expect([a, b]).toContain(kept);
     expect(removed).toEqual([kept === a ? b.id : a.id]);
-    expect(kept!.state).toBe('seeding');
+    expect(kept!.state).toBe('done');
     // Each file completed (and was saved) once.
     expect(e.saved).toHaveLength(5);
     expect(await records.list()).toHaveLength(1);
@@ -432,7 +432,7 @@ describe('Client: magnet links with xs=', () => {
       uri: `magnet:?xt=urn:btih:${meta.infoHash}&dn=From%20magnet&xs=${xs}&ws=${ws}`,
     });
     expect(t.name).toBe('From magnet');
-    await finish(e, t, 'seeding');
+    await finish(e, t, 'done');
 
     expect(t.infoHash).toBe(meta.infoHash);
     expect(t.name).toBe('m.bin');
@@ -475,7 +475,7 @@ describe('Client: magnet links with xs=', () => {
     expect(m.error).toMatch(/HTTP 404/);
 
     const t = e.client.add({ kind: 'file', bytes });
-    await finish(e, t, 'seeding');
+    await finish(e, t, 'done');
     expect(e.client.list()).toEqual([m, t]);
     expectSameBytes(await fileBytes(t, 0), data);
   });
@@ -518,7 +518,7 @@ describe('Client: pause, resume, remove', () => {
     expect((await e.records.list())[0]!.paused).toBe(true);
 
     e.client.resume(t.id);
-    await finish(e, t, 'seeding');
+    await finish(e, t, 'done');
     expectSameBytes(await fileBytes(t, 0), data);
     expect(server.hitsUnder('/ws/').map((h) => h.first)).toEqual([0, 5 * PL]);
     expect(server.bytesUnder('/ws/')).toBe(5 * PL + 1 + 11 * PL);
@@ -551,7 +551,7 @@ describe('Client: pause, resume, remove', () => {
     expect(server.hitsUnder('/ws/')).toEqual([]);
 
     e.client.resume(t.id);
-    await finish(e, t, 'seeding');
+    await finish(e, t, 'done');
   });
 
   it('remove with deleteData mid-download: the store holds nothing of it, nothing more is fetched', async () => {
@@ -589,7 +589,7 @@ describe('Client: pause, resume, remove', () => {
     server.files.set('/ws/k.bin', data);
     const e = env();
     const t = e.client.add({ kind: 'file', bytes });
-    await finish(e, t, 'seeding');
+    await finish(e, t, 'done');
 
     await e.client.remove(t.id, false);
 
@@ -666,7 +666,7 @@ describe('Client.restore: resume after a restart', () => {
     await second.client.restore();
     const [t2] = second.client.list();
     expect(t2).toBeDefined();
-    await finish(second, t2!, 'seeding');
+    await finish(second, t2!, 'done');
 
     const newHits = server.hits.slice(firstRunHits);
     // Restored from the record: no .torrent fetch; only bytes of pieces 5.. are asked for.
@@ -710,7 +710,7 @@ describe('Client.restore: resume after a restart', () => {
     expect(server.hits.length).toBe(before + 1); // the probe only
 
     second.client.resume(t2.id);
-    await finish(second, t2, 'seeding');
+    await finish(second, t2, 'done');
     expectSameBytes(await fileBytes(t2, 0), data);
     expect(server.hitsUnder('/ws/').slice(-1)[0]!.first).toBe(2 * PL);
   });
@@ -741,7 +741,7 @@ describe('Client: several web seeds', () => {
       e.client,
       () => settled(t) || (seedState(t, a) === 'failed' && seedState(t, b) === 'idle'),
     );
-    expect(t.state, 'stalled with A failed and B idle').toBe('seeding');
+    expect(t.state, 'stalled with A failed and B idle').toBe('done');
 
     expect(t.view().progress).toBe(100);
     for (const f of nonPad) expectSameBytes(await fileBytes(t, f), files[f]!.data);
@@ -795,7 +795,7 @@ describe('Client: several web seeds', () => {
     );
     expect(bPaths()).toEqual([`/b/${name}/f0.bin`]);
     open();
-    await finish(e, t, 'seeding');
+    await finish(e, t, 'done');
 
     for (let f = 0; f < 3; f++) expectSameBytes(await fileBytes(t, f), files[f]!.data);
     expect(bPaths()).toEqual([`/b/${name}/f0.bin`, `/b/${name}/f1.bin`]);
@@ -878,7 +878,7 @@ describe('Client: while the record is being written', () => {
     expect(server.hitsUnder('/ws/')).toEqual([]);
 
     e.client.resume(t.id);
-    await finish(e, t, 'seeding');
+    await finish(e, t, 'done');
     expect((await records.list())[0]!.paused).toBe(false);
   });
 
@@ -904,7 +904,7 @@ describe('Client: while the record is being written', () => {
     await records.until(() => records.waiting === 1);
     e.client.resume(t!.id);
     records.release();
-    await finish(e, t!, 'seeding');
+    await finish(e, t!, 'done');
 
     expect((await records.list())[0]!.paused).toBe(false);
   });
@@ -925,7 +925,7 @@ describe('Client: Resume after a failed start', () => {
     expect(server.hitsUnder('/ws/')).toEqual([]);
 
     e.client.resume(t.id);
-    await finish(e, t, 'seeding');
+    await finish(e, t, 'done');
     expect(t.error).toBeUndefined();
     expectSameBytes(await fileBytes(t, 0), data);
   });
@@ -943,7 +943,7 @@ describe('Client: Resume after a failed start', () => {
     server.files.set('/t/u.torrent', bytes);
     e.client.resume(t.id);
     expect(t.state).toBe('fetching');
-    await finish(e, t, 'seeding');
+    await finish(e, t, 'done');
     expect(t.error).toBeUndefined();
     expectSameBytes(await fileBytes(t, 0), data);
     expect(server.hitsUnder('/t/').map((h) => h.status)).toEqual([404, 200]);
@@ -968,7 +968,7 @@ describe('Client: Resume after a failed start', () => {
     server.files.set('/t/x.torrent', bytes);
     e.client.resume(t.id);
     expect(t.state).toBe('metadata');
-    await finish(e, t, 'seeding');
+    await finish(e, t, 'done');
     expectSameBytes(await fileBytes(t, 0), data);
     // The magnet's ws= is still the web seed; the same infohash is still one torrent.
     expect(t.webSeedUrls).toEqual([`${server.origin}/ws/`]);
@@ -1001,7 +1001,7 @@ describe('Client.markSaved: many files saved at once', () => {
     const records = new CountingRecords();
     const e = env({ store: new MemoryPieceStore(), records });
     const t = e.client.add({ kind: 'file', bytes });
-    await finish(e, t, 'seeding');
+    await finish(e, t, 'done');
     // The consumer marked each of the 200 files saved as it completed.
     expect(e.saved).toHaveLength(200);
     await Promise.all(e.saving);
@@ -1024,7 +1024,7 @@ describe('Client: bytes read', () => {
     let read = 0;
     const e = env(undefined, { onBytesRead: (n) => (read += n) });
     const t = e.client.add({ kind: 'file', bytes: a.bytes });
-    await finish(e, t, 'seeding');
+    await finish(e, t, 'done');
     // Every byte of every non-pad file, once (pad bytes are made locally).
     const expected = a.files.filter((f) => !f.pad).reduce((sum, f) => sum + f.data.length, 0);
     expect(read).toBe(expected);
@@ -1058,13 +1058,13 @@ describe('Client: limits and ids', () => {
     const added = new Promise<Torrent>((resolve) => first.client.on('added', resolve));
     const t1 = first.client.add({ kind: 'file', bytes });
     await added;
-    await finish(first, t1, 'seeding');
+    await finish(first, t1, 'done');
     await first.client.destroy();
 
     const second = env({ store: first.store, records: first.records }, { random: mulberry32(2) });
     await second.client.restore();
     const [t2] = second.client.list();
-    await finish(second, t2!, 'seeding');
+    await finish(second, t2!, 'done');
 
     expect(t1.id).toMatch(/^[0-9a-z]{6}-1$/);
     expect(t2!.id).toMatch(/^[0-9a-z]{6}-1$/);
@@ -1072,7 +1072,7 @@ describe('Client: limits and ids', () => {
     // A popup still showing t1 acts on nothing.
     expect(second.client.get(t1.id)).toBeUndefined();
     second.client.pause(t1.id);
-    expect(t2!.state).toBe('seeding');
+    expect(t2!.state).toBe('done');
   });
 });
 
@@ -1086,7 +1086,7 @@ describe('Client.remove: data deleted after the saves end', () => {
     const store = new LoggingStore();
     const e = env({ store, records: new MemoryRecordStore() });
     const t = e.client.add({ kind: 'file', bytes });
-    await finish(e, t, 'seeding');
+    await finish(e, t, 'done');
     return { data, bytes, meta, store, e, t };
   }
 
@@ -1130,7 +1130,7 @@ describe('Client.remove: data deleted after the saves end', () => {
     const before = server.hitsUnder('/ws/').length;
 
     const again = e.client.add({ kind: 'file', bytes });
-    await finish(e, again, 'seeding');
+    await finish(e, again, 'done');
     endSaves();
     await saves;
     // Let the deferred deletion run (it only checks that the infohash is back).

@@ -8,11 +8,11 @@ import { errorMessage } from './errors.ts';
 import { fetchTorrent } from './fetch-torrent.ts';
 import { parseMagnet, type Magnet } from './magnet.ts';
 import { parseMetainfo, type Metainfo } from './metainfo.ts';
-import type { RecordStore, TorrentRecord } from './records.ts';
+import type { RecordStore, SeedingRecord, TorrentRecord } from './records.ts';
 import { Torrent, type TorrentSource, type TorrentView } from './torrent.ts';
 import { BufferPool } from './buffer-pool.ts';
 import { concatBytes } from './bytes.ts';
-import { makePeerId, Swarm, type SwarmHub, type SwarmStatus } from './swarm.ts';
+import { makePeerId, Swarm, type SeedLimits, type SwarmHub, type SwarmStatus } from './swarm.ts';
 import { TrackerPool } from './tracker/pool.ts';
 
 export type AddSource =
@@ -28,6 +28,8 @@ export interface ClientDeps extends EngineDeps {
   defaultTrackers?: readonly string[];
   /** Peer connections across all torrents. */
   maxConnections?: number;
+  /** When seeding ends (default DEFAULT_SEED_LIMITS: ratio 2 or 1 hour). */
+  seedLimits?: SeedLimits;
 }
 
 /** Peer connections of one client, all torrents together. */
@@ -117,7 +119,19 @@ export class Client extends Emitter<Events> {
       const bytes = concatBytes([new TextEncoder().encode('d4:info'), info, Uint8Array.of(0x65)]);
       void this.startWith(t, bytes, undefined, magnet);
     };
-    this.swarms.set(t, new Swarm(this.hub, t, infoHash, trackers, onMetadata));
+    const seeding = {
+      load: () => this.records.get(infoHash)?.seeding,
+      save: (s: SeedingRecord) => {
+        const rec = this.records.get(infoHash);
+        if (!rec || this.torrents.get(t.id) !== t) return;
+        rec.seeding = s;
+        void this.persistCoalesced(t, rec);
+      },
+    };
+    this.swarms.set(
+      t,
+      new Swarm(this.hub, t, infoHash, trackers, onMetadata, seeding, this.deps.seedLimits),
+    );
   }
 
   list(): Torrent[] {

@@ -11,8 +11,16 @@ export interface TorrentRecord {
   sourceUrl?: string;
   paused: boolean;
   savedFiles: number[];
+  /** Sharing after completion, across restarts: time seeded, bytes uploaded, limit reached. */
+  seeding?: SeedingRecord;
   error?: string;
   version: 1;
+}
+
+export interface SeedingRecord {
+  ms: number;
+  uploaded: number;
+  ended: boolean;
 }
 
 export interface RecordStore {

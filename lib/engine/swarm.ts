@@ -24,6 +24,7 @@ import { randomId } from './tracker/messages.ts';
 import type { TrackerPool } from './tracker/pool.ts';
 import { isWebSocketTrackerUrl } from './tracker/pool.ts';
 import { PeerWire } from './wire/peer-wire.ts';
+import type { SeedingRecord } from './records.ts';
 import { WebSeedShare } from './web-seed-share.ts';
 
 /** What every swarm of one client shares. */
@@ -40,6 +41,24 @@ export interface SwarmHub {
   /** Open peer connections of the whole client, against `maxConnections`. */
   connections: { open: number };
   maxConnections: number;
+}
+
+/** When seeding ends (whichever comes first); the options page will make them settings. */
+export interface SeedLimits {
+  /** Uploaded ÷ size. */
+  ratio: number;
+  /** Time spent seeding, across restarts. */
+  timeMs: number;
+}
+
+export const DEFAULT_SEED_LIMITS: SeedLimits = { ratio: 2, timeMs: 60 * 60_000 };
+/** Seeding progress is saved this often (and when seeding ends). */
+const SEED_SAVE_MS = 30_000;
+
+/** Where a swarm keeps its seeding progress (the torrent's record). */
+export interface SeedingStore {
+  load(): SeedingRecord | undefined;
+  save(s: SeedingRecord): void;
 }
 
 /** Peers a torrent tries to keep connected (a swarm of 8 readers is fully connected). */
@@ -75,6 +94,11 @@ export class Swarm implements PeerTorrent {
   private topUpTimer: unknown = null;
   private nextPeer = 1;
   private destroyed = false;
+  /** Seeding done before this session (from the record), and since when we seed now. */
+  private seeded: SeedingRecord;
+  private uploadedAtStart = 0;
+  private seedingSince: number | null = null;
+  private lastSeedSave = 0;
 
   constructor(
     private readonly hub: SwarmHub,
@@ -82,9 +106,14 @@ export class Swarm implements PeerTorrent {
     infoHashHex: string,
     private trackers: string[],
     onMetadata: (info: Uint8Array) => void,
+    private readonly seeding: SeedingStore,
+    private readonly limits: SeedLimits = DEFAULT_SEED_LIMITS,
   ) {
     this.infoHash = hexToBytes(infoHashHex);
-    torrent.setSwarmed(trackers.length > 0);
+    this.seeded = { ...(seeding.load() ?? { ms: 0, uploaded: 0, ended: false }) };
+    this.uploadedAtStart = torrent.uploaded;
+    if (this.seeded.ended) torrent.endSeeding();
+    torrent.setSwarmed(trackers.some(isWebSocketTrackerUrl));
     this.choker = new Choker(hub.random);
     this.metadata = new MetadataExchange(
       this.infoHash,
@@ -126,7 +155,7 @@ export class Swarm implements PeerTorrent {
   addTrackers(urls: readonly string[]): void {
     const fresh = urls.filter((u) => !this.trackers.includes(u));
     this.trackers = [...this.trackers, ...fresh];
-    this.torrent.setSwarmed(this.trackers.length > 0);
+    this.torrent.setSwarmed(this.trackers.some(isWebSocketTrackerUrl));
     if (this.running) for (const url of fresh) this.announce(url);
   }
 
@@ -167,7 +196,52 @@ export class Swarm implements PeerTorrent {
     if (run && !this.running) this.start();
     else if (!run && this.running) this.stop();
     else if (run && t.state !== this.lastState) for (const p of this.peers) p.updateInterest();
+    if (t.state !== this.lastState) this.onStateChange(this.lastState, t.state);
     this.lastState = t.state;
+  }
+
+  private onStateChange(from: string | undefined, to: string): void {
+    if (from === 'downloading' && to === 'seeding') for (const a of this.announcers) a.complete();
+    if (to === 'seeding' && this.seedingSince === null) this.seedingSince = this.hub.clock.now();
+    if (from === 'seeding' && to !== 'seeding') this.saveSeeding(true);
+  }
+
+  /** Seeding progress so far (this session included). */
+  private seedingNow(): SeedingRecord {
+    const since = this.seedingSince;
+    return {
+      ms: this.seeded.ms + (since === null ? 0 : this.hub.clock.now() - since),
+      uploaded: this.seeded.uploaded + this.torrent.uploaded - this.uploadedAtStart,
+      ended: this.seeded.ended,
+    };
+  }
+
+  /** Saves seeding progress; `leaving`: this seeding session is over (paused, limit, removed). */
+  private saveSeeding(leaving: boolean): void {
+    const now = this.seedingNow();
+    if (leaving) {
+      this.seeded = { ...now };
+      this.uploadedAtStart = this.torrent.uploaded;
+      this.seedingSince = null;
+    }
+    this.lastSeedSave = this.hub.clock.now();
+    this.seeding.save(now);
+  }
+
+  /** Ends seeding at the ratio or time limit, whichever comes first. */
+  private checkSeedLimits(): void {
+    if (this.torrent.state !== 'seeding') return;
+    const s = this.seedingNow();
+    const size = this.torrent.selectedBytes;
+    if (s.ms >= this.limits.timeMs || (size > 0 && s.uploaded / size >= this.limits.ratio)) {
+      this.seeded = { ...s, ended: true };
+      this.seedingSince = null;
+      this.uploadedAtStart = this.torrent.uploaded;
+      this.seeding.save(this.seeded);
+      this.torrent.endSeeding();
+    } else if (this.hub.clock.now() - this.lastSeedSave >= SEED_SAVE_MS) {
+      this.saveSeeding(false);
+    }
   }
 
   private start(): void {
@@ -212,6 +286,7 @@ export class Swarm implements PeerTorrent {
   }
 
   destroy(): void {
+    if (this.seedingSince !== null) this.saveSeeding(true);
     this.stop();
     this.destroyed = true;
     this.buffers?.clear();
@@ -359,6 +434,7 @@ export class Swarm implements PeerTorrent {
 
   countUpload(n: number): void {
     this.torrent.countUpload(n);
+    if (this.torrent.state === 'seeding') this.checkSeedLimits();
   }
 
   cancel(source: string, request: BlockRequest): void {
@@ -380,6 +456,8 @@ export class Swarm implements PeerTorrent {
   }
 
   private rechoke(): void {
+    if (!this.running) return;
+    this.checkSeedLimits();
     if (!this.running) return;
     const peers = [...this.peers].filter((p) => p.wire.peer);
     const views = peers.map((p) => ({

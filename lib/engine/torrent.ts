@@ -24,7 +24,8 @@ export type TorrentState =
   | 'metadata' // a magnet waiting for its metadata
   | 'checking' // opening storage, reading what was verified before
   | 'downloading'
-  | 'seeding'
+  | 'seeding' // complete and sharing with peers
+  | 'done' // complete, not sharing (no swarm, or its seeding limit was reached)
   | 'paused'
   | 'error';
 
@@ -106,6 +107,8 @@ export class Torrent extends Emitter<Events> {
   private readonly buffers: BufferPool;
   /** It has trackers: other readers may be fetching the same file. */
   private swarmed = false;
+  private seedingEnded = false;
+  private doneEmitted = false;
   private lastBytesAt = 0;
   private stallTimer: unknown = null;
 
@@ -210,7 +213,7 @@ export class Torrent extends Emitter<Events> {
     if (!o) return;
     o.progress.setSelection(selected);
     o.picker.setWanted((i) => o.progress.pieceWanted(i));
-    if (this.state === 'seeding' && o.picker.remaining > 0 && !this.paused) this.resume();
+    if (this.isComplete() && o.picker.remaining > 0 && !this.paused) this.resume();
     this.sources.wakeIdle();
     this.afterProgress();
   }
@@ -241,6 +244,7 @@ export class Torrent extends Emitter<Events> {
   /** The torrent joined a swarm with trackers (set by its Swarm). */
   setSwarmed(on: boolean): void {
     this.swarmed = on;
+    if (this.isComplete()) this.setState(this.completeState());
     this.watchStalls();
   }
 
@@ -296,6 +300,16 @@ export class Torrent extends Emitter<Events> {
     this.sent.add(n);
   }
 
+  /** Piece bytes sent to peers in this session. */
+  get uploaded(): number {
+    return this.sent.total;
+  }
+
+  /** Bytes of the selected files (what a ratio is measured against). */
+  get selectedBytes(): number {
+    return this.open?.progress.selectedBytes ?? 0;
+  }
+
   private onVerified(index: number): void {
     const o = this.open!;
     for (const f of o.progress.pieceVerified(index)) {
@@ -307,11 +321,27 @@ export class Torrent extends Emitter<Events> {
 
   private afterProgress(): void {
     const picker = this.open?.picker;
-    if (picker && picker.remaining === 0 && this.state !== 'seeding') {
-      if (this.state !== 'paused' && this.state !== 'error') this.setState('seeding');
-      this.emit('done');
+    if (picker && picker.remaining === 0 && !this.isComplete()) {
+      if (this.state !== 'paused' && this.state !== 'error') this.setState(this.completeState());
+      if (!this.doneEmitted) this.emit('done');
+      this.doneEmitted = true;
     }
     this.emit('update');
+  }
+
+  private isComplete(): boolean {
+    return this.state === 'seeding' || this.state === 'done';
+  }
+
+  /** Complete: sharing while it has a swarm and its seeding limit is not reached. */
+  private completeState(): 'seeding' | 'done' {
+    return this.swarmed && !this.seedingEnded ? 'seeding' : 'done';
+  }
+
+  /** The seeding limit (ratio or time) was reached: no more sharing. */
+  endSeeding(): void {
+    this.seedingEnded = true;
+    if (this.state === 'seeding') this.setState('done');
   }
 
   private onSourceState(): void {
@@ -342,7 +372,7 @@ export class Torrent extends Emitter<Events> {
       return;
     }
     this.error = undefined;
-    if (this.open.picker.remaining === 0) return this.setState('seeding');
+    if (this.open.picker.remaining === 0) return this.setState(this.completeState());
     this.setState('downloading');
     this.lastBytesAt = this.deps.clock.now();
     this.watchStalls();
@@ -414,8 +444,9 @@ export class Torrent extends Emitter<Events> {
       progress: o ? o.progress.percent(o.picker.remaining) : 0,
       verifiedBytes: o?.progress.verifiedBytes ?? 0,
       selectedBytes: o?.progress.selectedBytes ?? 0,
-      downloadRate: this.received.rate(),
-      uploadRate: this.sent.rate(),
+      // Rates say what moves now: nothing while paused, finished or failed.
+      downloadRate: this.state === 'downloading' ? this.received.rate() : 0,
+      uploadRate: this.state === 'downloading' || this.state === 'seeding' ? this.sent.rate() : 0,
       uploadedBytes: this.sent.total,
       error: this.error,
       sources,

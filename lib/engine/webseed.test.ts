@@ -195,7 +195,7 @@ async function startTorrent(meta: Metainfo, store: PieceStore, clock = new FakeC
   const settled = (): Promise<void> =>
     new Promise((resolve) => {
       const check = (): void => {
-        if (t.state === 'seeding' || t.state === 'error') {
+        if (t.state === 'done' || t.state === 'error') {
           off();
           resolve();
         }
@@ -676,7 +676,7 @@ describe('Torrent with a web seed: only verified bytes are ever marked verified'
 
     await run.settled();
 
-    expect(run.t.state).toBe('seeding');
+    expect(run.t.state).toBe('done');
     expect(run.t.view().progress).toBe(100);
     expect(run.completed.sort()).toEqual([0, 2, 3]);
     expect(store.violations).toEqual([]);
@@ -772,7 +772,7 @@ describe('Torrent with a web seed: only verified bytes are ever marked verified'
     server.hits[1]!.drop();
     await run.settled();
 
-    expect(run.t.state).toBe('seeding');
+    expect(run.t.state).toBe('done');
     expect(store.violations).toEqual([]);
     expect((await store.audit()).size).toBe(10);
     expectSameBytes(new Uint8Array(await (await run.t.fileBlob(0)).arrayBuffer()), data);
@@ -794,7 +794,7 @@ describe('Torrent with a web seed: only verified bytes are ever marked verified'
     run.t.resume();
     await run.settled();
 
-    expect(run.t.state).toBe('seeding');
+    expect(run.t.state).toBe('done');
     expect(store.violations).toEqual([]);
     expectSameBytes(new Uint8Array(await (await run.t.fileBlob(0)).arrayBuffer()), data);
     expect(server.hits.map((x) => x.first)).toEqual([0, 5 * PL]);

@@ -16,6 +16,7 @@ const LABELS: Record<TorrentState, string> = {
   checking: 'Checking…',
   downloading: 'Downloading',
   seeding: 'Done · seeding',
+  done: 'Done',
   paused: 'Paused',
   error: 'Error',
 };
