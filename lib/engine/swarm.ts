@@ -17,14 +17,15 @@ import { pieceSize } from './piece-store.ts';
 import { answerOffer, createOffer, type RtcOffer } from './rtc/connect.ts';
 import type { ChannelTransport } from './rtc/transport.ts';
 import { PieceBuffers } from './sources/piece-buffers.ts';
-import { WirePeer, type PeerTorrent } from './sources/wire-peer.ts';
+import type { PeerTorrent } from './sources/peer-torrent.ts';
+import { WirePeer } from './sources/wire-peer.ts';
 import type { Torrent } from './torrent.ts';
 import { Announcer } from './tracker/announcer.ts';
 import { randomId } from './tracker/messages.ts';
 import type { TrackerPool } from './tracker/pool.ts';
 import { isWebSocketTrackerUrl } from './tracker/pool.ts';
 import { PeerWire } from './wire/peer-wire.ts';
-import type { SeedingRecord } from './records.ts';
+import { DEFAULT_SEED_LIMITS, Seeding, type SeedLimits, type SeedingStore } from './seeding.ts';
 import { WebSeedShare } from './web-seed-share.ts';
 
 /** What every swarm of one client shares. */
@@ -41,24 +42,6 @@ export interface SwarmHub {
   /** Open peer connections of the whole client, against `maxConnections`. */
   connections: { open: number };
   maxConnections: number;
-}
-
-/** When seeding ends (whichever comes first); the options page will make them settings. */
-export interface SeedLimits {
-  /** Uploaded ÷ size. */
-  ratio: number;
-  /** Time spent seeding, across restarts. */
-  timeMs: number;
-}
-
-export const DEFAULT_SEED_LIMITS: SeedLimits = { ratio: 2, timeMs: 60 * 60_000 };
-/** Seeding progress is saved this often (and when seeding ends). */
-const SEED_SAVE_MS = 30_000;
-
-/** Where a swarm keeps its seeding progress (the torrent's record). */
-export interface SeedingStore {
-  load(): SeedingRecord | undefined;
-  save(s: SeedingRecord): void;
 }
 
 /** Peers a torrent tries to keep connected (a swarm of 8 readers is fully connected). */
@@ -78,6 +61,8 @@ export interface SwarmStatus {
   }[];
 }
 
+export { DEFAULT_SEED_LIMITS, type SeedLimits, type SeedingStore };
+
 export class Swarm implements PeerTorrent {
   readonly peers = new Set<WirePeer>();
   private announcers: Announcer[] = [];
@@ -94,11 +79,7 @@ export class Swarm implements PeerTorrent {
   private topUpTimer: unknown = null;
   private nextPeer = 1;
   private destroyed = false;
-  /** Seeding done before this session (from the record), and since when we seed now. */
-  private seeded: SeedingRecord;
-  private uploadedAtStart = 0;
-  private seedingSince: number | null = null;
-  private lastSeedSave = 0;
+  private readonly seedingTime: Seeding;
 
   constructor(
     private readonly hub: SwarmHub,
@@ -106,13 +87,11 @@ export class Swarm implements PeerTorrent {
     infoHashHex: string,
     private trackers: string[],
     onMetadata: (info: Uint8Array) => void,
-    private readonly seeding: SeedingStore,
-    private readonly limits: SeedLimits = DEFAULT_SEED_LIMITS,
+    seeding: SeedingStore,
+    limits: SeedLimits = DEFAULT_SEED_LIMITS,
   ) {
     this.infoHash = hexToBytes(infoHashHex);
-    this.seeded = { ...(seeding.load() ?? { ms: 0, uploaded: 0, ended: false }) };
-    this.uploadedAtStart = torrent.uploaded;
-    if (this.seeded.ended) torrent.endSeeding();
+    this.seedingTime = new Seeding(torrent, hub.clock, seeding, limits);
     torrent.setSwarmed(trackers.some(isWebSocketTrackerUrl));
     this.choker = new Choker(hub.random);
     this.metadata = new MetadataExchange(
@@ -202,46 +181,7 @@ export class Swarm implements PeerTorrent {
 
   private onStateChange(from: string | undefined, to: string): void {
     if (from === 'downloading' && to === 'seeding') for (const a of this.announcers) a.complete();
-    if (to === 'seeding' && this.seedingSince === null) this.seedingSince = this.hub.clock.now();
-    if (from === 'seeding' && to !== 'seeding') this.saveSeeding(true);
-  }
-
-  /** Seeding progress so far (this session included). */
-  private seedingNow(): SeedingRecord {
-    const since = this.seedingSince;
-    return {
-      ms: this.seeded.ms + (since === null ? 0 : this.hub.clock.now() - since),
-      uploaded: this.seeded.uploaded + this.torrent.uploaded - this.uploadedAtStart,
-      ended: this.seeded.ended,
-    };
-  }
-
-  /** Saves seeding progress; `leaving`: this seeding session is over (paused, limit, removed). */
-  private saveSeeding(leaving: boolean): void {
-    const now = this.seedingNow();
-    if (leaving) {
-      this.seeded = { ...now };
-      this.uploadedAtStart = this.torrent.uploaded;
-      this.seedingSince = null;
-    }
-    this.lastSeedSave = this.hub.clock.now();
-    this.seeding.save(now);
-  }
-
-  /** Ends seeding at the ratio or time limit, whichever comes first. */
-  private checkSeedLimits(): void {
-    if (this.torrent.state !== 'seeding') return;
-    const s = this.seedingNow();
-    const size = this.torrent.selectedBytes;
-    if (s.ms >= this.limits.timeMs || (size > 0 && s.uploaded / size >= this.limits.ratio)) {
-      this.seeded = { ...s, ended: true };
-      this.seedingSince = null;
-      this.uploadedAtStart = this.torrent.uploaded;
-      this.seeding.save(this.seeded);
-      this.torrent.endSeeding();
-    } else if (this.hub.clock.now() - this.lastSeedSave >= SEED_SAVE_MS) {
-      this.saveSeeding(false);
-    }
+    this.seedingTime.onState(from, to);
   }
 
   private start(): void {
@@ -286,7 +226,7 @@ export class Swarm implements PeerTorrent {
   }
 
   destroy(): void {
-    if (this.seedingSince !== null) this.saveSeeding(true);
+    this.seedingTime.leave();
     this.stop();
     this.destroyed = true;
     this.buffers?.clear();
@@ -434,7 +374,7 @@ export class Swarm implements PeerTorrent {
 
   countUpload(n: number): void {
     this.torrent.countUpload(n);
-    if (this.torrent.state === 'seeding') this.checkSeedLimits();
+    this.seedingTime.check();
   }
 
   cancel(source: string, request: BlockRequest): void {
@@ -457,7 +397,7 @@ export class Swarm implements PeerTorrent {
 
   private rechoke(): void {
     if (!this.running) return;
-    this.checkSeedLimits();
+    this.seedingTime.check();
     if (!this.running) return;
     const peers = [...this.peers].filter((p) => p.wire.peer);
     const views = peers.map((p) => ({

@@ -7,13 +7,11 @@
  * Before a magnet's metadata is known the peer only takes part in ut_metadata (see
  * `metadata.ts`); what it has is kept as raw bytes until the piece count is known.
  */
-import { Bitfield } from '../bitfield.ts';
-import type { Clock } from '../deps.ts';
 import { Emitter } from '../emitter.ts';
 import { WireError } from '../errors.ts';
 import { LIMITS } from '../limits.ts';
-import type { BlockRequest, Have, Picker } from '../picker.ts';
-import { isInPiece, type StorageLayout } from '../piece-store.ts';
+import type { BlockRequest, Have } from '../picker.ts';
+import { isInPiece } from '../piece-store.ts';
 import { RateMeter } from '../rate.ts';
 import { toHex } from '../bytes.ts';
 import { EXTENSION_NAME, type ExtendedHandshake } from '../wire/extension.ts';
@@ -21,21 +19,16 @@ import { decodeDontHave } from '../wire/lt-donthave.ts';
 import type { WireMessage } from '../wire/messages.ts';
 import {
   CLAIM_REFRESH_MS,
-  CLAIM_TTL_MS,
   WEBSEED_CLAIMS_EXTENSION,
   decodeClaims,
   encodeClaims,
 } from '../wire/webseed-claims.ts';
+import { PeerClaims } from './peer-claims.ts';
+import { PeerHave } from './peer-have.ts';
+import { UploadQueue } from './upload-queue.ts';
 import type { PeerWire } from '../wire/peer-wire.ts';
-import type { PieceBuffers } from './piece-buffers.ts';
+import { clientName, OUR_EXTENSIONS, type PeerTorrent } from './peer-torrent.ts';
 import type { Source, SourceEvents, SourceState, SourceView } from './source.ts';
-
-/** Our extended ids for the extensions we speak (the peer sends them with these ids). */
-export const OUR_EXTENSIONS: ReadonlyMap<string, number> = new Map([
-  [EXTENSION_NAME.utMetadata, 1],
-  [EXTENSION_NAME.ltDonthave, 2],
-  [WEBSEED_CLAIMS_EXTENSION, 3],
-]);
 
 /** A request not answered in this time goes to someone else (WebTorrent: 30 s). */
 export const REQUEST_TIMEOUT_MS = 20_000;
@@ -45,58 +38,25 @@ const PIPELINE_SECONDS = 2;
 const MIN_PIPELINE = 8;
 const MAX_PIPELINE = 128;
 
-/** What a wire peer needs of its torrent. */
-export interface PeerTorrent {
-  readonly clock: Clock;
-  /** Our peer id (claims that overlap are settled by comparing ids). */
-  readonly peerId: Uint8Array;
-  /** Undefined until the metadata is known and the storage is open. */
-  readonly picker: Picker | undefined;
-  readonly layout: StorageLayout | undefined;
-  readonly buffers: PieceBuffers | undefined;
-  /** Whether the torrent fetches pieces now (not seeding, not paused). */
-  readonly downloading: boolean;
-  deliver(index: number, data: Uint8Array, from: Source): Promise<boolean>;
-  readBlock(index: number, offset: number, length: number): Promise<Uint8Array>;
-  countUpload(n: number): void;
-  /** Other peers asked for a block this peer delivered first (endgame): cancel theirs. */
-  cancel(source: string, request: BlockRequest): void;
-  /** The info dictionary (for ut_metadata), its size when known. */
-  readonly metadataSize: number | undefined;
-  /** A ut_metadata message from the peer (metadata.ts handles it). */
-  onMetadataMessage(peer: WirePeer, payload: Uint8Array): void;
-  /** The peer said it has the metadata (size): a magnet can fetch it. */
-  onPeerMetadata(peer: WirePeer): void;
-  /** The peer became interested (the choker may unchoke it at once). */
-  onPeerInterest(peer: WirePeer): void;
-}
-
 export class WirePeer extends Emitter<SourceEvents> implements Source {
   readonly kind = 'peer';
   readonly id: string;
   state: SourceState = 'connecting';
   error: Error | null = null;
-  /** What it has (`'all'` after have_all); empty until its bitfield. */
-  has: Have;
-  /** Its bitfield before we knew the piece count (magnets). */
-  private rawHave: Uint8Array | 'all' | null = null;
-  private readonly rawHaves: number[] = [];
+  /** What it has, and its share of the picker's counts. */
+  private readonly pieces = new PeerHave();
   amChoking = true;
   amInterested = false;
   peerChoking = true;
   peerInterested = false;
   private started = false;
   private readonly sentAt = new Map<number, number>();
-  private readonly uploads: BlockRequest[] = [];
-  private reading = false;
+  private readonly uploads: UploadQueue;
   private checkTimer: unknown = null;
   readonly received: RateMeter;
   readonly sent: RateMeter;
-  private countedAvailability = false;
-  private countedServing = false;
   /** What the peer said it fetches from the web seed now (counted in the picker). */
-  private claims: [number, number][] = [];
-  private claimsAt = 0;
+  private readonly claims: PeerClaims;
   private claimsSentAt = 0;
 
   constructor(
@@ -109,14 +69,20 @@ export class WirePeer extends Emitter<SourceEvents> implements Source {
   ) {
     super();
     this.id = id;
-    this.has = new Bitfield(0);
     this.received = new RateMeter(torrent.clock);
     this.sent = new RateMeter(torrent.clock);
+    this.uploads = new UploadQueue(wire, torrent, this.sent);
+    this.claims = new PeerClaims(() => torrent.picker);
     wire.on('handshake', () => this.onHandshake());
     wire.on('extended', (h) => this.onExtended(h));
     wire.on('message', (m) => this.onMessage(m));
-    wire.on('drain', () => this.pumpUploads());
+    wire.on('drain', () => this.uploads.pump());
     wire.on('close', (err) => this.onClose(err));
+  }
+
+  /** What it has (`'all'` after have_all). */
+  get has(): Have {
+    return this.pieces.has;
   }
 
   get peerId(): Uint8Array | undefined {
@@ -130,7 +96,7 @@ export class WirePeer extends Emitter<SourceEvents> implements Source {
 
   /** It has every piece. */
   get isSeed(): boolean {
-    return this.has === 'all' || (this.has.length > 0 && this.has.full());
+    return this.pieces.isSeed;
   }
 
   view(): SourceView {
@@ -194,20 +160,10 @@ export class WirePeer extends Emitter<SourceEvents> implements Source {
   /** The metadata is known and storage is open: what the peer said it has now counts. */
   attach(): void {
     const picker = this.torrent.picker;
-    if (!picker || this.countedAvailability) return;
+    if (!picker || this.pieces.attached) return;
     this.wire.setPieceCount(picker.pieceCount);
-    if (this.rawHave === 'all') this.has = 'all';
-    else {
-      this.has = this.rawHave
-        ? Bitfield.fromBytes(picker.pieceCount, this.rawHave)
-        : new Bitfield(picker.pieceCount);
-      for (const i of this.rawHaves) if (i < picker.pieceCount) this.has.set(i);
-    }
-    this.rawHave = null;
-    this.rawHaves.length = 0;
-    picker.addAvailability(this.has);
-    this.countedAvailability = true;
-    if (!this.peerChoking) this.serve(true);
+    this.pieces.attach(picker);
+    if (!this.peerChoking) this.pieces.setServing(true);
     this.updateInterest();
     this.fill();
     this.emit('have');
@@ -217,13 +173,14 @@ export class WirePeer extends Emitter<SourceEvents> implements Source {
     switch (m.type) {
       case 'choke':
         this.peerChoking = true;
-        this.serve(false);
+        // Pieces the web seed may take now.
+        if (this.pieces.setServing(false)) this.emit('released', 0);
         // Requests in flight are void (with BEP 6 the peer may still reject them).
         this.forgetRequests();
         return;
       case 'unchoke':
         this.peerChoking = false;
-        this.serve(true);
+        this.pieces.setServing(true);
         return this.fill();
       case 'interested':
         this.peerInterested = true;
@@ -244,7 +201,7 @@ export class WirePeer extends Emitter<SourceEvents> implements Source {
       case 'request':
         return this.onRequest(m);
       case 'cancel':
-        return this.dropUpload(m.index, m.begin);
+        return this.uploads.cancel(m.index, m.begin);
       case 'piece':
         return this.onPiece(m.index, m.begin, m.block);
       case 'reject':
@@ -268,13 +225,7 @@ export class WirePeer extends Emitter<SourceEvents> implements Source {
       if (!picker) return;
       this.setClaims(decodeClaims(payload, picker.pieceCount));
     } else if (id === OUR_EXTENSIONS.get(EXTENSION_NAME.ltDonthave)) {
-      const index = decodeDontHave(payload);
-      const picker = this.torrent.picker;
-      if (!picker || this.has === 'all' || index >= this.has.length) return;
-      if (this.has.set(index, false)) {
-        picker.addAvailability(index, -1);
-        if (this.countedServing) picker.addServing(index, -1);
-      }
+      this.pieces.dontHave(decodeDontHave(payload));
     }
   }
 
@@ -282,10 +233,7 @@ export class WirePeer extends Emitter<SourceEvents> implements Source {
   private setClaims(ranges: [number, number][]): void {
     const picker = this.torrent.picker;
     if (!picker) return;
-    for (const [a, b] of this.claims) picker.addClaim(a, b, -1);
-    this.claims = ranges;
-    this.claimsAt = this.torrent.clock.now();
-    for (const [a, b] of ranges) picker.addClaim(a, b, 1);
+    this.claims.set(ranges, this.torrent.clock.now());
     // Both of us fetch the same pieces from the server: the one with the higher peer id
     // stops its runs there (both sides decide alike), the other goes on.
     const theirs = this.peerId;
@@ -294,24 +242,6 @@ export class WirePeer extends Emitter<SourceEvents> implements Source {
     }
     // Pieces it no longer claims may be our web seed's now.
     this.emit('released', 0);
-  }
-
-  /** The peer has piece `index`: its claim on it is fulfilled. */
-  private claimDone(index: number): void {
-    const at = this.claims.findIndex(([a, b]) => a <= index && index < b);
-    if (at < 0) return;
-    const [a, b] = this.claims[at]!;
-    this.claims.splice(
-      at,
-      1,
-      ...(
-        [
-          [a, index],
-          [index + 1, b],
-        ] as [number, number][]
-      ).filter(([x, y]) => x < y),
-    );
-    this.torrent.picker?.addClaim(index, index + 1, -1);
   }
 
   /** Tells the peer what our web seeds fetch now, if it speaks our extension. */
@@ -324,53 +254,22 @@ export class WirePeer extends Emitter<SourceEvents> implements Source {
   }
 
   private onHave(index: number): void {
-    const picker = this.torrent.picker;
-    if (!picker) return void (this.rawHaves.length < 1e6 && this.rawHaves.push(index));
-    if (this.has === 'all') return;
-    if (!Number.isInteger(index) || index >= this.has.length) {
-      throw new WireError('have', `piece ${index} is out of range`);
-    }
-    this.claimDone(index);
-    if (!this.has.set(index)) return;
-    picker.addAvailability(index);
-    if (this.countedServing) {
-      picker.addServing(index);
-      // It can give us that piece: our web seed need not fetch it.
-      picker.yieldRuns(index, index + 1);
-    }
-    if (!this.amInterested && picker.isWanted(index) && !picker.has(index))
+    if (this.pieces.attached) this.claims.done(index);
+    if (!this.pieces.have(index)) return;
+    const picker = this.torrent.picker!;
+    if (!this.amInterested && picker.isWanted(index) && !picker.has(index)) {
       this.setInterested(true);
+    }
     this.fill();
     this.emit('have');
   }
 
   private onBitfield(bytes: Uint8Array | 'all'): void {
-    const picker = this.torrent.picker;
-    if (!picker) return void (this.rawHave = bytes === 'all' ? 'all' : bytes.slice());
-    // A second bitfield replaces the first (only the first is allowed; be lenient).
-    picker.addAvailability(this.has, -1);
-    if (this.countedServing) picker.addServing(this.has, -1);
-    this.has = bytes === 'all' ? 'all' : Bitfield.fromBytes(picker.pieceCount, bytes);
-    picker.addAvailability(this.has);
-    if (this.countedServing) {
-      picker.addServing(this.has);
-      picker.yieldToHave(this.has);
-    }
-    this.countedAvailability = true;
+    this.pieces.bitfield(bytes);
+    if (!this.pieces.attached) return;
     this.updateInterest();
     this.fill();
     this.emit('have');
-  }
-
-  /** The peer serves us (it unchoked us) or stopped: its pieces are the web seed's or not. */
-  private serve(on: boolean): void {
-    const picker = this.torrent.picker;
-    if (!picker || on === this.countedServing) return;
-    picker.addServing(this.has, on ? 1 : -1);
-    this.countedServing = on;
-    if (on) picker.yieldToHave(this.has);
-    // Pieces the web seed may take now.
-    if (!on) this.emit('released', 0);
   }
 
   // ------------------------------------------------------------------ downloading
@@ -388,7 +287,7 @@ export class WirePeer extends Emitter<SourceEvents> implements Source {
     let want = false;
     if (this.torrent.downloading && picker.remaining > 0) {
       for (let i = 0; i < picker.pieceCount && !want; i++) {
-        if (!picker.has(i) && picker.isWanted(i) && (this.has === 'all' || this.has.get(i))) {
+        if (!picker.has(i) && picker.isWanted(i) && this.pieces.get(i)) {
           want = true;
         }
       }
@@ -473,7 +372,7 @@ export class WirePeer extends Emitter<SourceEvents> implements Source {
     }
     if (late > 0) this.emit('released', late);
     // Claims not repeated in time are void; ours are repeated while they last.
-    if (this.claims.length > 0 && now - this.claimsAt > CLAIM_TTL_MS) this.setClaims([]);
+    if (this.claims.expire(now)) this.emit('released', 0);
     if (now - this.claimsSentAt >= CLAIM_REFRESH_MS && picker && picker.runRanges().length > 0) {
       this.sendClaims();
     }
@@ -488,9 +387,7 @@ export class WirePeer extends Emitter<SourceEvents> implements Source {
     if (this.amChoking === choke || this.wire.closed) return;
     this.amChoking = choke;
     this.wire.sendMessage({ type: choke ? 'choke' : 'unchoke' });
-    if (!choke) return;
-    // BEP 6: a choke does not void the peer's requests; say so for each one.
-    for (const r of this.uploads.splice(0)) this.reject(r);
+    if (choke) this.uploads.rejectAll();
   }
 
   /** A piece we now have: tell the peer. */
@@ -508,50 +405,8 @@ export class WirePeer extends Emitter<SourceEvents> implements Source {
       isInPiece(layout, r.index, r.begin, r.length) &&
       r.length <= LIMITS.maxBlockLength &&
       picker.has(r.index);
-    if (!ok) return this.reject(req);
-    if (this.uploads.length >= LIMITS.maxQueuedRequestsPerPeer) {
-      // Past the reqq we announced: a flood, not a client.
-      throw new WireError('request', `more than ${LIMITS.maxQueuedRequestsPerPeer} queued`);
-    }
-    this.uploads.push(req);
-    this.pumpUploads();
-  }
-
-  private reject(r: BlockRequest): void {
-    if (this.wire.fast) {
-      this.wire.sendMessage({ type: 'reject', index: r.piece, begin: r.begin, length: r.length });
-    }
-  }
-
-  private dropUpload(index: number, begin: number): void {
-    const at = this.uploads.findIndex((u) => u.piece === index && u.begin === begin);
-    if (at >= 0) this.uploads.splice(at, 1);
-  }
-
-  /** Serves queued requests one block at a time while the transport takes more. */
-  private pumpUploads(): void {
-    if (this.reading || this.wire.closed) return;
-    const r = this.uploads[0];
-    if (!r || !this.wire.writable) return;
-    this.reading = true;
-    this.torrent.readBlock(r.piece, r.begin, r.length).then(
-      (block) => {
-        this.reading = false;
-        // Cancelled or choked meanwhile: not sent.
-        if (this.uploads[0] !== r || this.wire.closed) return this.pumpUploads();
-        this.uploads.shift();
-        this.wire.sendPiece(r.piece, r.begin, block);
-        this.sent.add(block.byteLength);
-        this.torrent.countUpload(block.byteLength);
-        this.pumpUploads();
-      },
-      () => {
-        this.reading = false;
-        this.uploads.shift();
-        this.reject(r);
-        this.pumpUploads();
-      },
-    );
+    if (ok) this.uploads.push(req);
+    else this.uploads.reject(req);
   }
 
   // ------------------------------------------------------------------ ending
@@ -561,14 +416,11 @@ export class WirePeer extends Emitter<SourceEvents> implements Source {
     this.torrent.clock.clearTimeout(this.checkTimer);
     const picker = this.torrent.picker;
     if (picker) {
-      for (const [a, b] of this.claims) picker.addClaim(a, b, -1);
-      this.claims = [];
+      this.claims.clear();
       picker.releaseSource(this.id);
-      if (this.countedAvailability) picker.addAvailability(this.has, -1);
-      if (this.countedServing) picker.addServing(this.has, -1);
-      this.countedAvailability = this.countedServing = false;
+      this.pieces.detach();
     }
-    this.uploads.length = 0;
+    this.uploads.clear();
     this.setState('stopped');
     this.removeAllListeners();
   }
@@ -583,11 +435,4 @@ export class WirePeer extends Emitter<SourceEvents> implements Source {
 /** `piece:begin` as one number (begin < 2^26: pieces are at most 64 MiB). */
 function key(piece: number, begin: number): number {
   return piece * 2 ** 26 + begin;
-}
-
-/** A readable name for a peer: its client (BEP 10 `v`, or the Azureus-style id prefix). */
-function clientName(peerId: Uint8Array, v: string | undefined): string {
-  if (v) return v.slice(0, 40);
-  const prefix = String.fromCharCode(...peerId.subarray(0, 8));
-  return /^-[A-Za-z0-9]{6}-$/.test(prefix) ? prefix.slice(1, 7) : toHex(peerId.subarray(0, 4));
 }
