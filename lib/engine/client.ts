@@ -8,12 +8,13 @@ import { errorMessage } from './errors.ts';
 import { fetchTorrent } from './fetch-torrent.ts';
 import { parseMagnet, type Magnet } from './magnet.ts';
 import { parseMetainfo, type Metainfo } from './metainfo.ts';
+import { RecordBook } from './record-book.ts';
 import type { RecordStore, SeedingRecord, TorrentRecord } from './records.ts';
 import { Torrent, type TorrentSource, type TorrentView } from './torrent.ts';
 import { BufferPool } from './buffer-pool.ts';
 import { concatBytes } from './bytes.ts';
-import { makePeerId, Swarm, type SeedLimits, type SwarmHub, type SwarmStatus } from './swarm.ts';
-import { TrackerPool } from './tracker/pool.ts';
+import type { SeedLimits, SwarmStatus } from './swarm.ts';
+import { Swarms } from './swarms.ts';
 
 export type AddSource =
   | { kind: 'file'; bytes: Uint8Array; name?: string }
@@ -32,9 +33,6 @@ export interface ClientDeps extends EngineDeps {
   seedLimits?: SeedLimits;
 }
 
-/** Peer connections of one client, all torrents together. */
-export const MAX_CONNECTIONS = 55;
-
 type Events = {
   update: [torrent: Torrent];
   /** A torrent's metadata is known (its name is final). */
@@ -46,12 +44,7 @@ type Events = {
 
 export class Client extends Emitter<Events> {
   private readonly torrents = new Map<string, Torrent>();
-  private readonly records = new Map<string, TorrentRecord>();
-  /** rec.savedFiles as a set, per record (a torrent may have 100k files). */
-  private readonly savedSets = new WeakMap<TorrentRecord, Set<number>>();
-  /** Per infohash: a markSaved write not started yet (later changes ride along with it). */
-  private readonly queuedWrites = new Map<string, Promise<void>>();
-  private readonly lastWrite = new Map<string, Promise<void>>();
+  private readonly records: RecordBook;
   /**
    * The torrent of each infohash, claimed as soon as the infohash is known (a magnet at
    * once, a .torrent when parsed), before its storage opens or its record is written.
@@ -65,9 +58,7 @@ export class Client extends Emitter<Events> {
   private readonly idPrefix: string;
 
   private readonly deps: ClientDeps;
-  /** Trackers, peer id and connection count shared by all swarms; none without WebRTC. */
-  private readonly hub: SwarmHub | undefined;
-  private readonly swarms = new Map<Torrent, Swarm>();
+  private readonly swarms: Swarms;
 
   constructor(deps: ClientDeps) {
     super();
@@ -77,61 +68,38 @@ export class Client extends Emitter<Events> {
     let prefix = '';
     for (let i = 0; i < 6; i++) prefix += Math.floor(deps.random() * 36).toString(36);
     this.idPrefix = prefix;
-    if (deps.createWebSocket && deps.createPeerConnection) {
-      this.hub = {
-        pool: new TrackerPool({
-          createWebSocket: deps.createWebSocket,
-          clock: deps.clock,
-          random: deps.random,
-        }),
-        peerId: makePeerId(deps.random),
-        createPeerConnection: deps.createPeerConnection,
-        rtcConfig: deps.rtcConfig ?? {},
-        clock: deps.clock,
-        random: deps.random,
-        digest: deps.digest,
-        buffers,
-        connections: { open: 0 },
-        maxConnections: deps.maxConnections ?? MAX_CONNECTIONS,
-      };
-    }
+    this.swarms = new Swarms(this.deps, buffers);
+    this.records = new RecordBook(deps.records, (rec, err) => {
+      // Said on the torrent it is about, if that is still here.
+      const t = this.byHash.get(rec.infoHash);
+      if (t && this.torrents.get(t.id) === t) {
+        this.emit('error', t, `Could not save torrent record: ${errorMessage(err)}`);
+      }
+    });
   }
 
   /** The trackers and peers of a torrent, when it has a swarm. */
   swarmStatus(id: string): SwarmStatus | undefined {
     const t = this.torrents.get(id);
-    return t && this.swarms.get(t)?.status();
-  }
-
-  /** The ws(s) trackers a torrent announces to: its own, plus the defaults unless private. */
-  private trackersFor(own: readonly string[], isPrivate: boolean): string[] {
-    const all = isPrivate ? own : [...own, ...(this.deps.defaultTrackers ?? [])];
-    return [...new Set(all)];
+    return t && this.swarms.status(t);
   }
 
   /** Joins the torrent's swarm (or adds trackers to it) once its infohash is known. */
   private joinSwarm(t: Torrent, infoHash: string, trackers: string[], magnet?: Magnet): void {
-    if (!this.hub) return;
-    const swarm = this.swarms.get(t);
-    if (swarm) return swarm.addTrackers(trackers);
     const onMetadata = (info: Uint8Array): void => {
       // A magnet's metadata from peers, checked against its infohash: a .torrent of it.
       const bytes = concatBytes([new TextEncoder().encode('d4:info'), info, Uint8Array.of(0x65)]);
       void this.startWith(t, bytes, undefined, magnet);
     };
-    const seeding = {
+    this.swarms.join(t, infoHash, trackers, onMetadata, {
       load: () => this.records.get(infoHash)?.seeding,
       save: (s: SeedingRecord) => {
         const rec = this.records.get(infoHash);
         if (!rec || this.torrents.get(t.id) !== t) return;
         rec.seeding = s;
-        void this.persistCoalesced(t, rec);
+        void this.records.writeSoon(rec);
       },
-    };
-    this.swarms.set(
-      t,
-      new Swarm(this.hub, t, infoHash, trackers, onMetadata, seeding, this.deps.seedLimits),
-    );
+    });
   }
 
   list(): Torrent[] {
@@ -152,8 +120,8 @@ export class Client extends Emitter<Events> {
 
   /** Re-adds every persisted torrent (after a restart). */
   async restore(): Promise<void> {
-    for (const rec of await this.deps.records.list()) {
-      this.records.set(rec.infoHash, rec);
+    for (const rec of await this.records.list()) {
+      this.records.set(rec);
       const t = this.create(rec.name, rec.torrentFile ? 'checking' : 'metadata', rec.addedAt);
       t.paused = rec.paused;
       this.byHash.set(rec.infoHash, t);
@@ -205,22 +173,20 @@ export class Client extends Emitter<Events> {
       savedFiles: [],
       version: 1,
     };
-    this.records.set(magnet.infoHash, rec);
-    void this.persist(t, rec);
+    this.records.set(rec);
+    void this.records.write(rec);
     return t;
   }
 
   /** The same torrent added again: its web seeds and trackers join the existing one. */
   private merge(t: Torrent, webSeeds: readonly string[], trackers: readonly string[]): void {
     t.addWebSeeds(webSeeds);
-    const swarm = this.swarms.get(t);
-    const isPrivate = t.meta?.private ?? false;
-    if (swarm && !isPrivate) swarm.addTrackers(trackers);
+    this.swarms.addTrackers(t, trackers);
   }
 
   private startMagnet(t: Torrent, magnet: Magnet): void {
     this.byHash.set(magnet.infoHash, t);
-    this.joinSwarm(t, magnet.infoHash, this.trackersFor(magnet.trackers, false), magnet);
+    this.joinSwarm(t, magnet.infoHash, this.swarms.trackersFor(magnet.trackers, false), magnet);
     const xs = magnet.exactSources[0];
     if (xs) this.fetchAndStart(t, xs, magnet);
     // Without xs, the metadata comes from peers (ut_metadata, swarm.ts).
@@ -301,7 +267,7 @@ export class Client extends Emitter<Events> {
     this.joinSwarm(
       t,
       meta.infoHash,
-      this.trackersFor(
+      this.swarms.trackersFor(
         [...trackers, ...(meta.private ? [] : (magnet?.trackers ?? []))],
         meta.private,
       ),
@@ -321,12 +287,12 @@ export class Client extends Emitter<Events> {
     rec.name = meta.name;
     // Paused or resumed by the user while its .torrent was on the way: the user's word.
     rec.paused = t.paused;
-    this.records.set(meta.infoHash, rec);
-    await this.persist(t, rec);
+    this.records.set(rec);
+    await this.records.write(rec);
     // Paused or resumed while the record was written (setPaused had no record to change).
     while (this.torrents.has(t.id) && rec.paused !== t.paused) {
       rec.paused = t.paused;
-      await this.persist(t, rec);
+      await this.records.write(rec);
     }
     // Removed while the record was written: remove() deleted the record, perhaps before
     // this write landed. Delete it (again), unless the torrent was added anew meanwhile.
@@ -339,8 +305,7 @@ export class Client extends Emitter<Events> {
   /** Deletes the record `rec` of a torrent that is gone (unless the infohash is back). */
   private async forget(infoHash: string, rec: TorrentRecord): Promise<void> {
     if (this.byHash.has(infoHash)) return;
-    if (this.records.get(infoHash) === rec) this.records.delete(infoHash);
-    await this.deps.records.delete(infoHash);
+    await this.records.delete(infoHash, rec);
   }
 
   private fail(t: Torrent, message: string): void {
@@ -353,64 +318,16 @@ export class Client extends Emitter<Events> {
     for (const [infoHash, o] of this.byHash) if (o === t) this.byHash.delete(infoHash);
   }
 
-  private async persist(t: Torrent, rec: TorrentRecord): Promise<void> {
-    try {
-      await this.deps.records.put(rec);
-    } catch (err) {
-      // Said on the torrent it is about, if that is still here.
-      if (this.torrents.get(t.id) === t) {
-        this.emit('error', t, `Could not save torrent record: ${errorMessage(err)}`);
-      }
-    }
-  }
-
   async markSaved(id: string, fileIndex: number): Promise<void> {
     const t = this.torrents.get(id);
     const rec = t?.infoHash ? this.records.get(t.infoHash) : undefined;
-    if (!t || !rec) return;
-    const saved = this.savedSet(rec);
-    // Already marked: its write is the last one queued or under way, if any.
-    if (saved.has(fileIndex)) return this.lastWrite.get(rec.infoHash);
-    saved.add(fileIndex);
-    rec.savedFiles.push(fileIndex);
-    await this.persistCoalesced(t, rec);
+    if (rec) await this.records.markSaved(rec, fileIndex);
   }
 
   isSaved(id: string, fileIndex: number): boolean {
     const t = this.torrents.get(id);
     const rec = t?.infoHash ? this.records.get(t.infoHash) : undefined;
-    return rec ? this.savedSet(rec).has(fileIndex) : false;
-  }
-
-  private savedSet(rec: TorrentRecord): Set<number> {
-    let set = this.savedSets.get(rec);
-    if (!set) this.savedSets.set(rec, (set = new Set(rec.savedFiles)));
-    return set;
-  }
-
-  /**
-   * One record write at a time per torrent; changes made while a write waits its turn go
-   * with it. A torrent of many small files saves them in a burst: without this, each save
-   * would write (and clone) the whole record again. Resolves once a write that includes
-   * the caller's change is done.
-   */
-  private persistCoalesced(t: Torrent, rec: TorrentRecord): Promise<void> {
-    const key = rec.infoHash;
-    const queued = this.queuedWrites.get(key);
-    if (queued) return queued;
-    const next = (this.lastWrite.get(key) ?? Promise.resolve()).then(() => {
-      // Started: from here on, a change needs a write of its own.
-      this.queuedWrites.delete(key);
-      // Removed meanwhile: its record must not come back.
-      if (this.records.get(key) !== rec) return;
-      return this.persist(t, rec);
-    });
-    this.queuedWrites.set(key, next);
-    this.lastWrite.set(key, next);
-    void next.then(() => {
-      if (this.lastWrite.get(key) === next) this.lastWrite.delete(key);
-    });
-    return next;
+    return rec ? this.records.isSaved(rec, fileIndex) : false;
   }
 
   pause(id: string): void {
@@ -433,7 +350,7 @@ export class Client extends Emitter<Events> {
     const rec = t.infoHash ? this.records.get(t.infoHash) : undefined;
     if (!rec || rec.paused === paused) return;
     rec.paused = paused;
-    await this.persist(t, rec);
+    await this.records.write(rec);
   }
 
   /**
@@ -454,8 +371,7 @@ export class Client extends Emitter<Events> {
     for (const [h, o] of this.byHash) if (o === t) infoHash ??= h;
     await this.drop(t);
     if (!infoHash) return;
-    this.records.delete(infoHash);
-    await this.deps.records.delete(infoHash);
+    await this.records.delete(infoHash);
     if (!deleteData) return;
     if (!opts.deleteAfter) return this.deleteData(infoHash);
     const h = infoHash;
@@ -477,16 +393,13 @@ export class Client extends Emitter<Events> {
   private async drop(t: Torrent): Promise<void> {
     this.torrents.delete(t.id);
     this.unclaim(t);
-    this.swarms.get(t)?.destroy();
-    this.swarms.delete(t);
+    this.swarms.leave(t);
     await t.destroy();
     this.emit('removed', t.id);
   }
 
   async destroy(): Promise<void> {
-    for (const s of this.swarms.values()) s.destroy();
-    this.swarms.clear();
-    this.hub?.pool.destroy();
+    this.swarms.destroy();
     for (const t of this.list()) await t.destroy();
     this.torrents.clear();
     this.byHash.clear();

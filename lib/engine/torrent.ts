@@ -16,7 +16,8 @@ import { RateMeter } from './rate.ts';
 import type { Source, SourceView } from './sources/source.ts';
 import { SourceSet } from './sources/source-set.ts';
 import { Verifier } from './verifier.ts';
-import { WEBSEED_DEFAULTS, WebSeed, type RunPolicy } from './webseed.ts';
+import { WebSeed } from './webseed.ts';
+import { WebSeedPolicy } from './web-seed-policy.ts';
 import type { Bitfield } from './bitfield.ts';
 
 export type TorrentState =
@@ -69,12 +70,6 @@ type Events = {
   verified: [index: number];
 };
 
-/** Longest web seed run while peers are connected (they may supply the rest). */
-export const SWARM_RUN_BYTES = 4 * 1024 * 1024;
-/** No bytes from any source for this long while pieces are missing: the download stalls. */
-export const STALL_MS = 8_000;
-const STALL_CHECK_MS = 2_000;
-
 /** Where a torrent's metainfo comes from, when it can be fetched again. */
 export type TorrentSource = { kind: 'url'; url: string } | { kind: 'magnet'; uri: string };
 
@@ -105,12 +100,9 @@ export class Torrent extends Emitter<Events> {
   /** While storage opens (start): resume must not start it twice. */
   private starting = false;
   private readonly buffers: BufferPool;
-  /** It has trackers: other readers may be fetching the same file. */
-  private swarmed = false;
+  private readonly policy: WebSeedPolicy;
   private seedingEnded = false;
   private doneEmitted = false;
-  private lastBytesAt = 0;
-  private stallTimer: unknown = null;
 
   constructor(
     readonly id: string,
@@ -129,14 +121,15 @@ export class Torrent extends Emitter<Events> {
       bytes: (n) => {
         this.deps.onBytesRead?.(n);
         this.received.add(n);
-        this.lastBytesAt = this.deps.clock.now();
+        this.policy.bytes();
       },
       hasUnclaimedWork: () => {
         const picker = this.open?.picker;
         if (this.state !== 'downloading' || !picker) return false;
-        return picker.unclaimed() > 0 || (this.stalled() && picker.unfetched() > 0);
+        return picker.unclaimed() > 0 || (this.policy.stalled() && picker.unfetched() > 0);
       },
     });
+    this.policy = new WebSeedPolicy(deps.clock, this.sources);
   }
 
   get infoHash(): string | undefined {
@@ -236,48 +229,16 @@ export class Torrent extends Emitter<Events> {
       picker: o.picker,
       deliver: (i, data, from) => this.deliver(i, data, from),
       alloc: (size) => this.buffers.alloc(size),
-      runPolicy: () => this.runPolicy(),
+      runPolicy: () => this.policy.next(),
     });
     this.sources.add(seed, true);
   }
 
   /** The torrent joined a swarm with trackers (set by its Swarm). */
   setSwarmed(on: boolean): void {
-    this.swarmed = on;
+    this.policy.swarmed = on;
     if (this.isComplete()) this.setState(this.completeState());
-    this.watchStalls();
-  }
-
-  /**
-   * Peers first, web seed fills the gaps (NOTES.md): with trackers, runs start at random
-   * places (others may be fetching the same file now); with peers connected, runs are short
-   * (peers may supply what follows); when nothing arrived for STALL_MS, the web seed takes
-   * pieces that peers have or claim too.
-   */
-  private runPolicy(): RunPolicy {
-    const peers = this.sources.list().some((s) => s.kind === 'peer' && s.state === 'active');
-    return {
-      spread: this.swarmed,
-      anyway: this.stalled(),
-      maxRunBytes: peers ? SWARM_RUN_BYTES : WEBSEED_DEFAULTS.maxRunBytes,
-    };
-  }
-
-  private stalled(): boolean {
-    return this.deps.clock.now() - this.lastBytesAt > STALL_MS;
-  }
-
-  /** While downloading: idle web seeds look again now and then (claims expire, stalls). */
-  private watchStalls(): void {
-    this.deps.clock.clearTimeout(this.stallTimer);
-    this.stallTimer = null;
-    // Only a torrent with a swarm has claims and peers to wait for.
-    if (this.state !== 'downloading' || this.destroyed || !this.swarmed) return;
-    this.stallTimer = this.deps.clock.setTimeout(() => {
-      this.stallTimer = null;
-      this.sources.wakeIdle();
-      this.watchStalls();
-    }, STALL_CHECK_MS);
+    this.policy.watch(this.state === 'downloading');
   }
 
   /** Adds a source (a connected wire peer); it starts if the torrent is downloading. */
@@ -335,7 +296,7 @@ export class Torrent extends Emitter<Events> {
 
   /** Complete: sharing while it has a swarm and its seeding limit is not reached. */
   private completeState(): 'seeding' | 'done' {
-    return this.swarmed && !this.seedingEnded ? 'seeding' : 'done';
+    return this.policy.swarmed && !this.seedingEnded ? 'seeding' : 'done';
   }
 
   /** The seeding limit (ratio or time) was reached: no more sharing. */
@@ -374,8 +335,7 @@ export class Torrent extends Emitter<Events> {
     this.error = undefined;
     if (this.open.picker.remaining === 0) return this.setState(this.completeState());
     this.setState('downloading');
-    this.lastBytesAt = this.deps.clock.now();
-    this.watchStalls();
+    this.policy.watch(true, true);
     // Web seeds start afresh (a failed one gets another chance); connected peers stay.
     this.sources.stopAll('webseed');
     for (const url of this.webSeedUrls) this.addWebSeed(url);
@@ -407,13 +367,14 @@ export class Torrent extends Emitter<Events> {
   private setState(state: TorrentState): void {
     if (this.state === state) return;
     this.state = state;
-    if (state !== 'downloading') this.watchStalls();
+    if (state !== 'downloading') this.policy.watch(false);
     this.emit('update');
   }
 
   /** Stops everything and releases storage handles. */
   async destroy(): Promise<void> {
     this.destroyed = true;
+    this.policy.watch(false);
     this.sources.stopAll();
     this.open?.verifier.destroy();
     await this.open?.storage.close();

@@ -1,0 +1,61 @@
+/**
+ * Peers first, web seed fills the gaps (NOTES.md), as seen from one torrent: how its web
+ * seeds take their next run. With trackers, runs start at random places (others may be
+ * fetching the same file now); with peers connected, runs are short (peers may supply what
+ * follows); when nothing at all arrived for STALL_MS, the web seed takes pieces that peers
+ * have or claim too, so a peer that does not deliver never stalls the download. While the
+ * torrent downloads with a swarm, idle web seeds look again every 2 s (claims expire,
+ * owners change, stalls begin).
+ */
+import type { Clock } from './deps.ts';
+import type { SourceSet } from './sources/source-set.ts';
+import { WEBSEED_DEFAULTS, type RunPolicy } from './webseed.ts';
+
+/** Longest web seed run while peers are connected (they may supply the rest). */
+export const SWARM_RUN_BYTES = 4 * 1024 * 1024;
+/** No bytes from any source for this long while pieces are missing: the download stalls. */
+export const STALL_MS = 8_000;
+const WATCH_MS = 2_000;
+
+export class WebSeedPolicy {
+  /** It has trackers: other readers may be fetching the same file. */
+  swarmed = false;
+  private lastBytesAt = 0;
+  private timer: unknown = null;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly sources: SourceSet,
+  ) {}
+
+  /** Bytes arrived from some source. */
+  bytes(): void {
+    this.lastBytesAt = this.clock.now();
+  }
+
+  stalled(): boolean {
+    return this.clock.now() - this.lastBytesAt > STALL_MS;
+  }
+
+  next(): RunPolicy {
+    const peers = this.sources.list().some((s) => s.kind === 'peer' && s.state === 'active');
+    return {
+      spread: this.swarmed,
+      anyway: this.stalled(),
+      maxRunBytes: peers ? SWARM_RUN_BYTES : WEBSEED_DEFAULTS.maxRunBytes,
+    };
+  }
+
+  /** Watches for stalls while `downloading` (only with a swarm: claims and peers to wait for). */
+  watch(downloading: boolean, fresh = false): void {
+    this.clock.clearTimeout(this.timer);
+    this.timer = null;
+    if (fresh) this.lastBytesAt = this.clock.now();
+    if (!downloading || !this.swarmed) return;
+    this.timer = this.clock.setTimeout(() => {
+      this.timer = null;
+      this.sources.wakeIdle();
+      this.watch(true);
+    }, WATCH_MS);
+  }
+}
