@@ -381,3 +381,20 @@ describe('Picker: readers sharing one web seed', () => {
     expect(p.unclaimed()).toBe(4);
   });
 });
+
+describe('Picker: peers that do not deliver soon enough', () => {
+  it('a piece whose request to a peer is late may be fetched by the web seed too; the first copy counts', () => {
+    const { p, peers } = scenario({ peers: { A: '****' } });
+    const reqs = p.pickBlocks('A', peers.A!, 2);
+    const piece = reqs[0]!.piece;
+    // A serves us and is fetching the piece: not the web seed's.
+    expect(p.reserveRun('ws', 10)).toBeNull();
+    p.markLate(piece);
+    const run = p.reserveRun('ws', 10)!;
+    expect([run.first, run.count]).toEqual([piece, 1]);
+    p.complete(piece);
+    // Verified (by either): no longer late; A's blocks for it are not fresh any more.
+    expect(p.blockReceived('A', piece, 0).fresh).toBe(false);
+    expect(p.remaining).toBe(3);
+  });
+});

@@ -68,6 +68,8 @@ export class Picker {
    */
   private readonly claimed: Uint16Array;
   private ours: ((index: number) => boolean) | null = null;
+  /** Pieces whose request to a peer is late (`markLate`): the web seed may take them. */
+  private readonly late: Uint8Array;
   /** Told whenever this torrent's own runs change (so peers can be told what we fetch). */
   onRunsChanged: (() => void) | null = null;
   private readonly runs = new Set<Run>();
@@ -86,6 +88,7 @@ export class Picker {
     this.availability = new Uint16Array(pieceCount);
     this.serving = new Uint16Array(pieceCount);
     this.claimed = new Uint16Array(pieceCount);
+    this.late = new Uint8Array(pieceCount);
     this.random = opts.random ?? (() => 0);
     this.partial = new PartialPieces(opts.pieceSize ?? (() => BLOCK_LENGTH));
     this.setWanted(opts.wanted ?? (() => true));
@@ -124,8 +127,18 @@ export class Picker {
     return this.inFlight[index]! > 0 || this.partial.has(index);
   }
 
+  /**
+   * A peer has not delivered a block of the piece in about twice its usual time: "peers
+   * first" gives way, and the web seed may fetch the piece (whichever copy verifies first
+   * counts).
+   */
+  markLate(index: number): void {
+    if (!this.have.get(index) && this.priority[index]) this.late[index] = 1;
+  }
+
   /** A piece verified and written (or found so on resume). */
   complete(index: number): void {
+    this.late[index] = 0;
     const n = this.inFlight[index]!;
     if (n > 0) this.inFlight[index] = n - 1;
     this.partial.delete(index);
@@ -218,6 +231,10 @@ export class Picker {
 
   // ------------------------------------------------------------------ web seeds
 
+  private pickableLate(index: number): boolean {
+    return this.priority[index]! > 0 && !this.have.get(index);
+  }
+
   private pickable(index: number): boolean {
     return this.priority[index]! > 0 && !this.have.get(index) && !this.isInFlight(index);
   }
@@ -228,6 +245,8 @@ export class Picker {
    * stall otherwise: the peers that have it do not deliver).
    */
   private forWebSeed(index: number, anyway = false): boolean {
+    // A piece whose request to a peer is late: the web seed may fetch it alongside.
+    if (this.late[index] && this.inFlight[index] === 0 && this.pickableLate(index)) return true;
     if (!this.pickable(index)) return false;
     if (anyway) return true;
     return this.serving[index] === 0 && this.claimed[index] === 0 && (this.ours?.(index) ?? true);

@@ -36,6 +36,10 @@ const CHECK_MS = 5_000;
 /** Requests kept in flight to a peer: this many seconds of its recent rate, within bounds. */
 const PIPELINE_SECONDS = 2;
 const MIN_PIPELINE = 8;
+/** A request is late (the web seed may fetch its piece) after this many times the peer's usual block time… */
+const LATE_FACTOR = 2;
+/** …and at least this long (a busy machine's ordinary jitter is not lateness). */
+const LATE_MIN_MS = 4_000;
 const MAX_PIPELINE = 128;
 
 export class WirePeer extends Emitter<SourceEvents> implements Source {
@@ -51,6 +55,8 @@ export class WirePeer extends Emitter<SourceEvents> implements Source {
   peerInterested = false;
   private started = false;
   private readonly sentAt = new Map<number, number>();
+  /** Recent time from request to block (moving average), ms. */
+  private blockMs = 0;
   private readonly uploads: UploadQueue;
   private checkTimer: unknown = null;
   readonly received: RateMeter;
@@ -326,6 +332,11 @@ export class WirePeer extends Emitter<SourceEvents> implements Source {
         `block ${index}:${begin}+${block.byteLength} is not ours to take`,
       );
     }
+    const asked = this.sentAt.get(key(index, begin));
+    if (asked !== undefined) {
+      const took = this.torrent.clock.now() - asked;
+      this.blockMs = this.blockMs === 0 ? took : this.blockMs * 0.9 + took * 0.1;
+    }
     this.sentAt.delete(key(index, begin));
     this.received.add(block.byteLength);
     this.emit('bytes', block.byteLength);
@@ -364,11 +375,16 @@ export class WirePeer extends Emitter<SourceEvents> implements Source {
     const picker = this.torrent.picker;
     const now = this.torrent.clock.now();
     let late = 0;
+    const lateMs = Math.max(LATE_MIN_MS, LATE_FACTOR * this.blockMs);
     for (const [k, at] of this.sentAt) {
+      const piece = Math.floor(k / 2 ** 26);
+      if (now - at >= lateMs && picker) {
+        picker.markLate(piece);
+        late++;
+      }
       if (now - at < REQUEST_TIMEOUT_MS) continue;
       this.sentAt.delete(k);
-      picker?.blockFailed(this.id, Math.floor(k / 2 ** 26), k % 2 ** 26);
-      late++;
+      picker?.blockFailed(this.id, piece, k % 2 ** 26);
     }
     if (late > 0) this.emit('released', late);
     // Claims not repeated in time are void; ours are repeated while they last.
