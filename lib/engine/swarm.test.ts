@@ -16,6 +16,10 @@ import {
 import { content, expectSameBytes, MiB } from '../../tests/fixtures/torrents.ts';
 import type WebTorrent from 'webtorrent';
 import type { Torrent as WtTorrent } from 'webtorrent';
+import { webCryptoDigest } from './deps.ts';
+import { MemoryPieceStore } from './memory-store.ts';
+import { parseMetainfo } from './metainfo.ts';
+import type { PieceStore } from './piece-store.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -153,6 +157,62 @@ describe(
       await until(again.client, () => r!.state === 'seeding', 10_000, 'seeding again');
       const rec = (await e.records.list())[0]!;
       expect(rec.seeding?.ended).toBe(false);
+    });
+
+    it('a peer that sends wrong data: nothing wrong is stored, the piece comes from others, the sender is banned', async () => {
+      const tracker = await setup();
+      const data = content(1 * MiB + 4321, 46);
+      const honest = await seedWith(wt(), data, tracker, 'hostile.bin');
+      const torrentFile = new Uint8Array(honest.torrentFile);
+      const meta = await parseMetainfo(torrentFile, webCryptoDigest);
+      // The hostile peer: a Swarmlink engine whose store holds every piece but serves other bytes.
+      const inner = new MemoryPieceStore();
+      const storage = await inner.open(meta);
+      for (let i = 0; i < meta.pieceCount; i++) {
+        const start = i * meta.pieceLength;
+        await storage.writePiece(
+          i,
+          data.slice(start, Math.min(data.byteLength, start + meta.pieceLength)),
+        );
+        await storage.markVerified(i);
+      }
+      await storage.close();
+      const lying: PieceStore = {
+        remove: (hash) => inner.remove(hash),
+        open: async (layout) => {
+          const s = await inner.open(layout);
+          return {
+            layout,
+            verified: () => s.verified(),
+            close: () => s.close(),
+            fileBlob: (f) => s.fileBlob(f),
+            readPiece: (i) => s.readPiece(i),
+            writePiece: (i, d) => s.writePiece(i, d),
+            markVerified: (i) => s.markVerified(i),
+            readBlock: async (i, o, l) => (await s.readBlock(i, o, l)).map((b) => b ^ 0x5a),
+          };
+        },
+      };
+      const hostile = ours(8, { store: lying });
+      const h = hostile.client.add({ kind: 'file', bytes: torrentFile });
+      await until(hostile.client, () => h.state === 'seeding', 20_000, 'hostile ready');
+
+      const victim = ours(9);
+      const t = victim.client.add({ kind: 'file', bytes: torrentFile });
+      const failures: string[] = [];
+      t.on('warning', (w) => failures.push(w));
+      await until(
+        victim.client,
+        () => t.state === 'seeding' || t.state === 'error',
+        60_000,
+        'victim',
+      );
+      expectSameBytes(await storedFile(t, 0), data);
+      // The hostile peer sent something, was caught and banned; the honest one was not.
+      expect(failures.some((w) => /failed verification/.test(w))).toBe(true);
+      const peers = t.view().sources.filter((s) => s.kind === 'peer');
+      expect(peers.some((s) => /Swarmlink/.test(s.url))).toBe(false);
+      expect(peers.length).toBeGreaterThanOrEqual(1);
     });
   },
 );

@@ -27,6 +27,7 @@ import { isWebSocketTrackerUrl } from './tracker/pool.ts';
 import { PeerWire } from './wire/peer-wire.ts';
 import { DEFAULT_SEED_LIMITS, Seeding, type SeedLimits, type SeedingStore } from './seeding.ts';
 import { WebSeedShare } from './web-seed-share.ts';
+import { SmartBan } from './smart-ban.ts';
 
 /** What every swarm of one client shares. */
 export interface SwarmHub {
@@ -68,6 +69,11 @@ export class Swarm implements PeerTorrent {
   private announcers: Announcer[] = [];
   private readonly offers = new Map<string, RtcOffer>();
   private readonly choker: Choker;
+  private readonly smartBan: SmartBan;
+  /** Peer ids (hex) banned for sending wrong data: not connected to again. */
+  private readonly banned = new Set<string>();
+  /** Block senders of pieces handed to the verifier, until it says. */
+  private readonly senders = new Map<number, readonly (string | undefined)[]>();
   private readonly metadata: MetadataExchange;
   buffers: PieceBuffers | undefined;
   private readonly infoHash: Uint8Array;
@@ -92,6 +98,11 @@ export class Swarm implements PeerTorrent {
   ) {
     this.infoHash = hexToBytes(infoHashHex);
     this.seedingTime = new Seeding(torrent, hub.clock, seeding, limits);
+    this.smartBan = new SmartBan(
+      hub.digest,
+      (piece, begin, length) => torrent.readBlock(piece, begin, length),
+      (source, reason) => this.ban(source, reason),
+    );
     torrent.setSwarmed(trackers.some(isWebSocketTrackerUrl));
     this.choker = new Choker(hub.random);
     this.metadata = new MetadataExchange(
@@ -103,6 +114,13 @@ export class Swarm implements PeerTorrent {
     );
     torrent.on('update', () => this.sync());
     torrent.on('verified', (i) => this.onVerified(i));
+    torrent.on('piece-failed', (i, from, data) => {
+      if (from.kind !== 'peer') return;
+      // Who sent which block: the partial piece is gone from the picker once it failed.
+      const senders = this.senders.get(i) ?? [];
+      this.senders.delete(i);
+      void this.smartBan.failed(i, senders, data);
+    });
     this.sync();
   }
 
@@ -301,6 +319,7 @@ export class Swarm implements PeerTorrent {
     if (!this.running || this.hub.connections.open >= this.hub.maxConnections) return;
     if (this.peers.size >= PEER_TARGET * 2) return;
     if ([...this.peers].some((p) => p.peerId && equalBytes(p.peerId, peerId))) return;
+    if (this.isBanned(peerId)) return;
     try {
       const ans = await answerOffer(this.hub.createPeerConnection, offer, {
         clock: this.hub.clock,
@@ -339,6 +358,9 @@ export class Swarm implements PeerTorrent {
 
   /** Two connections to one peer (both offered at once): both sides keep the same one. */
   private dedupe(peer: WirePeer, peerId: Uint8Array, initiator: boolean): void {
+    if (this.isBanned(peerId)) {
+      return peer.wire.destroy(new WireError('handshake', 'banned for sending wrong data'));
+    }
     const other = [...this.peers].find(
       (p) => p !== peer && p.peerId && equalBytes(p.peerId, peerId),
     );
@@ -365,7 +387,24 @@ export class Swarm implements PeerTorrent {
   // ------------------------------------------------------------------ PeerTorrent
 
   deliver(index: number, data: Uint8Array, from: WirePeer): Promise<boolean> {
-    return this.torrent.deliver(index, data, from);
+    this.senders.set(index, [...(this.torrent.picker?.partial.senders(index) ?? [])]);
+    return this.torrent.deliver(index, data, from).finally(() => {
+      // Kept only for a piece that failed (read in 'piece-failed', before this runs).
+      this.senders.delete(index);
+    });
+  }
+
+  /** Bans a peer that sent wrong data: disconnected, and never connected to again. */
+  private ban(source: string, reason: string): void {
+    const peer = [...this.peers].find((p) => p.id === source);
+    if (!peer?.peerId) return;
+    this.banned.add(toHex(peer.peerId));
+    peer.wire.destroy(new WireError('smart ban', reason));
+  }
+
+  /** Whether a peer id is banned here. */
+  isBanned(peerId: Uint8Array): boolean {
+    return this.banned.has(toHex(peerId));
   }
 
   readBlock(index: number, offset: number, length: number): Promise<Uint8Array> {
@@ -416,6 +455,7 @@ export class Swarm implements PeerTorrent {
 
   private onVerified(index: number): void {
     this.buffers?.drop(index);
+    void this.smartBan.verified(index);
     for (const p of this.peers) {
       p.announceHave(index);
       p.fill();

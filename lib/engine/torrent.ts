@@ -68,6 +68,8 @@ type Events = {
   warning: [message: string];
   /** A piece was verified and stored (wire peers announce it with `have`). */
   verified: [index: number];
+  /** A piece failed its hash check; `data` (the wrong bytes) is valid only during the call. */
+  'piece-failed': [index: number, from: Source, data: Uint8Array];
 };
 
 /** Where a torrent's metainfo comes from, when it can be fetched again. */
@@ -189,7 +191,8 @@ export class Torrent extends Emitter<Events> {
       (i) => pieceHash(meta, i),
       {
         verified: (i) => this.onVerified(i),
-        failed: (i) => {
+        failed: (i, from, data) => {
+          this.emit('piece-failed', i, from, data);
           this.emit('warning', `piece ${i} failed verification`);
           // Another source may have the right bytes.
           this.sources.wakeIdle();

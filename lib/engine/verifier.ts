@@ -14,8 +14,11 @@ import type { Source } from './sources/source.ts';
 export interface VerifierHooks {
   /** A piece is verified and stored. */
   verified(index: number, from: Source): void;
-  /** A piece's hash was wrong (it is already back in the picker). */
-  failed(index: number, from: Source): void;
+  /**
+   * A piece's hash was wrong (it is already back in the picker). `data` is the wrong piece,
+   * valid only during the call (its buffer is reused after).
+   */
+  failed(index: number, from: Source, data: Uint8Array): void;
   /** The store failed writing a verified piece. */
   storageFailed(err: unknown): void;
 }
@@ -44,8 +47,8 @@ export class Verifier {
     if (!equalBytes(hash, this.hashOf(index))) {
       picker.release(index);
       picker.pieceFailed(index);
+      this.hooks.failed(index, from, data);
       this.buffers.recycle(wholeBuffer(data));
-      this.hooks.failed(index, from);
       return false;
     }
     try {
