@@ -1,5 +1,5 @@
 // The demo blog page: one post whose links cover every kind of download the extension handles.
-import { MEMBERS_LOGIN_PATH, MEMBERS_TORRENT_PATH } from './http.mjs';
+import { LIVE_STATS_PATH, MEMBERS_LOGIN_PATH, MEMBERS_TORRENT_PATH } from './http.mjs';
 import { formatSize } from './units.mjs';
 
 /** @typedef {import('./server.mjs').DemoTorrent} DemoTorrent */
@@ -9,8 +9,55 @@ function escapeHtml(text) {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-/** @param {{ single: DemoTorrent, multi: DemoTorrent }} torrents @param {string} brokenTorrentUrl */
-export function blogHtml(torrents, brokenTorrentUrl) {
+/** Who else is in the swarm: the demo's own WebTorrent peer (npm start), or only other readers. */
+function whatRunsHere(peer) {
+  if (peer) {
+    return `<p>Everything here runs on this machine: this web server, which is the web seed; a
+WebSocket tracker, where browsers find each other; and one more peer, a WebTorrent client running
+in Node.js that already has the files of both torrents, the way a reader who downloaded them
+earlier and kept sharing would. When you click a torrent link, your browser finds that peer through
+the tracker and connects to it over WebRTC. Until the connection is up (a second or two) it
+downloads from this server; from then on it gets the pieces from the peer, and from this server
+only what the peer cannot deliver soon enough. Other browsers with Swarmlink that open a torrent
+from this page at the same time share with you too.</p>`;
+  }
+  return `<p>Everything here runs on this machine: this web server, which is the web seed, and a
+WebSocket tracker, where browsers find each other. The other peers are whoever else opens a
+torrent from this page in a browser with Swarmlink at the same time; alone, you simply download
+from this server.</p>`;
+}
+
+/** Fills #server-stats from ${LIVE_STATS_PATH} every second. */
+const LIVE_STATS_SCRIPT = `<script>
+(() => {
+  const el = document.getElementById('server-stats');
+  const size = (n) =>
+    n >= 1048576 ? +(n / 1048576).toFixed(1) + ' MiB' : n >= 1024 ? +(n / 1024).toFixed(1) + ' KiB' : n + ' bytes';
+  async function update() {
+    try {
+      const s = await (await fetch('${LIVE_STATS_PATH}', { cache: 'no-store' })).json();
+      let text = 'Since it started, this server has sent ' + size(s.seedBytes) + ' from its web seed';
+      if (s.rateLimit > 0) text += ' (limited to ' + size(s.rateLimit) + '/s)';
+      if (s.peer) {
+        const c = s.peer.connections;
+        text += '; the WebTorrent peer has sent ' + size(s.peer.uploadedBytes) + ' to readers';
+        text += ' and has ' + c + (c === 1 ? ' connection' : ' connections') + ' to readers now';
+      }
+      el.textContent = text + '.';
+    } catch {
+      el.textContent = 'The demo server is not answering.';
+    }
+  }
+  update();
+  setInterval(update, 1000);
+})();
+</script>`;
+
+/**
+ * @param {{ single: DemoTorrent, multi: DemoTorrent }} torrents @param {string} brokenTorrentUrl
+ * @param {{ peer?: boolean }} [opts] peer: the demo runs its WebTorrent peer (demo/peer.mjs)
+ */
+export function blogHtml(torrents, brokenTorrentUrl, opts = {}) {
   const { single, multi } = torrents;
   const total = (/** @type {DemoTorrent} */ t) =>
     formatSize(t.files.reduce((s, f) => s + f.length, 0));
@@ -56,6 +103,10 @@ byte about once, however many of you arrive together.</p>
 <p>Without the extension, the torrent links just save a small <code>.torrent</code> file, which any
 BitTorrent client can open. Hold Ctrl or Shift while clicking to get that file even with the
 extension installed.</p>
+<h2>On this demo server</h2>
+${whatRunsHere(!!opts.peer)}
+<p id="server-stats" aria-live="polite">This server's figures appear here (the page needs
+JavaScript for them).</p>
 <h2>Why it works</h2>
 <p>A torrent describes the file as a list of pieces, each with its SHA-1 hash. Whoever sends a
 piece, the server or another reader, the browser checks it against that hash before keeping it, so
@@ -63,6 +114,7 @@ a file is only saved when every piece of it is verified.</p>
 </article>
 </main>
 <footer><p>Swarmlink demo server. Sample files are pseudo-random bytes generated on this machine.</p></footer>
+${LIVE_STATS_SCRIPT}
 </body>
 </html>
 `;

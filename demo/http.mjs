@@ -88,11 +88,15 @@ function contentDisposition(name) {
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
 }
 
+/** What the blog page shows live (GET /stats.json). */
+export const LIVE_STATS_PATH = '/stats.json';
+
 /**
  * The server's request handler. routes: undefined until the torrents are built (503 until then).
- * @param {{ routes: () => Routes | undefined, bucket: ReturnType<typeof import('./rate-limit.mjs').createTokenBucket>, getFault: () => Fault | null, stats: DemoStats }} ctx
+ * live: the body of /stats.json.
+ * @param {{ routes: () => Routes | undefined, bucket: ReturnType<typeof import('./rate-limit.mjs').createTokenBucket>, getFault: () => Fault | null, stats: DemoStats, live?: () => object }} ctx
  */
-export function createRequestHandler({ routes, bucket, getFault, stats }) {
+export function createRequestHandler({ routes, bucket, getFault, stats, live }) {
   /** @param {http.IncomingMessage} req @param {http.ServerResponse} res */
   return function handle(req, res) {
     const r = routes();
@@ -103,6 +107,8 @@ export function createRequestHandler({ routes, bucket, getFault, stats }) {
     if (req.method !== 'GET' && !head) return sendText(res, 405);
     if (url.pathname === '/' || url.pathname === '/blog')
       return sendBytes(res, r.html, 'text/html; charset=utf-8', head);
+    if (url.pathname === LIVE_STATS_PATH && live)
+      return sendBytes(res, Buffer.from(JSON.stringify(live())), 'application/json', head);
     if (url.pathname === MEMBERS_LOGIN_PATH) {
       res.writeHead(302, {
         'Set-Cookie': `${MEMBERS_COOKIE}; Path=/; HttpOnly; SameSite=Lax`,

@@ -36,6 +36,10 @@ export function createTokenBucket(initialRate) {
     get limited() {
       return rate > 0;
     },
+    /** Bytes per second; 0 = unlimited. */
+    get rate() {
+      return rate;
+    },
     /** Slices small enough that a low rate still moves data smoothly. */
     sliceSize() {
       return rate > 0 ? Math.min(64 * KiB, Math.max(KiB, Math.floor(rate / 20))) : 64 * KiB;

@@ -69,6 +69,19 @@ export interface DemoOptions {
   host?: '127.0.0.1';
   /** Progress messages (generating / hashing); silent by default. */
   log?: (message: string) => void;
+  /**
+   * Also run one more peer (`npm start` does): a WebTorrent client in Node that seeds both
+   * torrents from the sample files through the demo's tracker (demo/peer.mjs), so a reader's
+   * browser has someone to share with. The blog page then says so. Default false.
+   */
+  peer?: boolean;
+}
+
+export interface DemoPeerStats {
+  /** Piece bytes the peer has sent to readers, both torrents. */
+  uploadedBytes: number;
+  /** Readers connected to it now (wires, both torrents). */
+  connections: number;
 }
 
 export interface Demo {
@@ -90,7 +103,9 @@ export interface Demo {
   setFault(fault: DemoFault | null): void;
   stats(): DemoStats;
   resetStats(): void;
-  /** Closes the HTTP server, every open socket and the tracker. */
+  /** The WebTorrent peer, when started with `peer: true`. */
+  peer?: { stats(): DemoPeerStats };
+  /** Closes the peer (if any), the HTTP server, every open socket and the tracker. */
   close(): Promise<void>;
 }
 

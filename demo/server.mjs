@@ -3,7 +3,8 @@
 //
 // Pieces: content.mjs (sample files and their cached piece hashes), torrents.mjs (.torrent files
 // and magnets), http.mjs (routes, web seed, fault injection), rate-limit.mjs (the web seed's token
-// bucket), tracker.mjs (WebSocket tracker), blog.mjs (the blog page). Types: server.d.mts.
+// bucket), tracker.mjs (WebSocket tracker), blog.mjs (the blog page), peer.mjs (the optional
+// WebTorrent peer that seeds the sample files). Types: server.d.mts.
 import http from 'node:http';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -16,6 +17,7 @@ import {
   createRequestHandler,
   listen,
 } from './http.mjs';
+import { startSeeder } from './peer.mjs';
 import { createTokenBucket } from './rate-limit.mjs';
 import { buildTorrent } from './torrents.mjs';
 import { startTracker } from './tracker.mjs';
@@ -28,7 +30,7 @@ import { startTracker } from './tracker.mjs';
 
 /**
  * Starts the blog page, web seed and tracker on 127.0.0.1.
- * @param {{ mib?: number, pieceLength?: number, rateLimit?: number, dataDir?: string, port?: number, host?: '127.0.0.1', log?: (message: string) => void }} [opts]
+ * @param {import('./server.mjs').DemoOptions} [opts]
  */
 export async function startDemo(opts = {}) {
   const mib = opts.mib ?? 4;
@@ -50,9 +52,16 @@ export async function startDemo(opts = {}) {
   let fault = null;
   /** @type {Routes | undefined} */
   let routes;
+  /** @type {Awaited<ReturnType<typeof startSeeder>> | undefined} */
+  let peer;
+  const live = () => ({
+    seedBytes: stats.seedBytes,
+    rateLimit: bucket.rate,
+    peer: peer ? peer.stats() : null,
+  });
 
   const server = http.createServer(
-    createRequestHandler({ routes: () => routes, bucket, getFault: () => fault, stats }),
+    createRequestHandler({ routes: () => routes, bucket, getFault: () => fault, stats, live }),
   );
   const port = await listen(server, opts.port ?? 0, host);
   const origin = `http://${host}:${port}`;
@@ -70,11 +79,28 @@ export async function startDemo(opts = {}) {
   const multi = buildTorrent(prepared.multi, where);
   const torrents = { single: single.demoTorrent, multi: multi.demoTorrent };
   const brokenTorrentUrl = `${origin}/torrents/broken.torrent`;
+  if (opts.peer) {
+    log('starting the demo peer (WebTorrent in Node), checking the sample files');
+    try {
+      peer = await startSeeder(
+        [
+          { bytes: single.bytes, dir: prepared.single.dir },
+          { bytes: multi.bytes, dir: prepared.multi.dir },
+        ],
+        log,
+      );
+    } catch (err) {
+      server.closeAllConnections();
+      server.close();
+      await tracker.close();
+      throw err;
+    }
+  }
   routes = buildRoutes({
     torrents,
     bytes: { single: single.bytes, multi: multi.bytes },
     brokenTorrentUrl,
-    html: blogHtml(torrents, brokenTorrentUrl),
+    html: blogHtml(torrents, brokenTorrentUrl, { peer: !!peer }),
   });
 
   let closed;
@@ -94,6 +120,7 @@ export async function startDemo(opts = {}) {
       fault = next ? { ...next } : null;
     },
     stats: () => ({ ...stats }),
+    ...(peer ? { peer: { stats: peer.stats } } : {}),
     resetStats: () => {
       stats.seedBytes = 0;
       stats.seedBytesRequested = 0;
@@ -102,6 +129,7 @@ export async function startDemo(opts = {}) {
     },
     close() {
       closed ??= (async () => {
+        await peer?.close();
         bucket.close();
         server.closeAllConnections();
         await Promise.all([
@@ -122,6 +150,9 @@ export function describeDemo(demo) {
     `Web seed:   ${demo.webSeedUrl}`,
     `Torrents:   ${demo.torrents.single.torrentUrl}`,
     `            ${demo.torrents.multi.torrentUrl}`,
+    ...(demo.peer
+      ? ['Peer:       WebTorrent in Node, seeding both torrents through the tracker']
+      : []),
   ].join('\n');
 }
 

@@ -322,6 +322,26 @@ describe('blog page', () => {
   });
 });
 
+describe('live figures', () => {
+  it('serves /stats.json: seed bytes, rate limit, and no peer unless asked for one', async () => {
+    demo.setRateLimit(3 * MiB);
+    demo.resetStats();
+    await fetchBytes(singleFile().url, { headers: { Range: 'bytes=0-99' } });
+    const res = await fetch(`${demo.url}/stats.json`);
+    expect(res.headers.get('content-type')).toBe('application/json');
+    expect(await res.json()).toEqual({ seedBytes: 100, rateLimit: 3 * MiB, peer: null });
+    expect(demo.peer).toBeUndefined();
+  });
+
+  it('without a peer, the blog page names no other peer than other readers', async () => {
+    const html = await (await fetch(demo.blogUrl)).text();
+    expect(html).toContain('id="server-stats"');
+    expect(html).toContain('/stats.json');
+    expect(html).toMatch(/The other peers are whoever else opens a\s+torrent from this page/);
+    expect(html).not.toContain('WebTorrent client');
+  });
+});
+
 describe('tracker', () => {
   it('accepts a WebSocket connection and answers an announce', async () => {
     const socket = await openWebSocket(demo.trackerUrl);

@@ -1,7 +1,8 @@
-// `npm start`: build the extension, start the demo server (blog, web seed, tracker) and open the
-// blog page in Chromium with the extension loaded. Runs until Ctrl-C.
+// `npm start`: build the extension, start the demo server (blog, web seed, tracker, and a
+// WebTorrent peer in Node that seeds the sample files) and open the blog page in Chromium with the
+// extension loaded. Runs until Ctrl-C.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findChromium } from './chromium.mjs';
@@ -16,9 +17,20 @@ function run(command, args) {
   return spawnSync(command, args, { cwd: REPO, stdio: 'inherit' }).status === 0;
 }
 
+/** Packages of package.json that node_modules does not hold. */
+function missingPackages() {
+  const pkg = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8'));
+  const names = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies });
+  return names.filter((name) => !existsSync(path.join(REPO, 'node_modules', name, 'package.json')));
+}
+
 function installIfNeeded() {
-  if (existsSync(path.join(REPO, 'node_modules'))) return;
-  const args = existsSync(path.join(REPO, 'package-lock.json')) ? ['ci'] : ['install'];
+  const fresh = !existsSync(path.join(REPO, 'node_modules'));
+  const missing = fresh ? [] : missingPackages();
+  if (!fresh && missing.length === 0) return;
+  if (!fresh) console.log(`\nnode_modules lacks ${missing.join(', ')}: installing.`);
+  // `npm ci` starts from an empty node_modules; with one already there, `npm install` adds the rest.
+  const args = fresh && existsSync(path.join(REPO, 'package-lock.json')) ? ['ci'] : ['install'];
   if (!run('npm', args)) throw new Error(`npm ${args[0]} failed; see the output above.`);
 }
 
@@ -35,6 +47,25 @@ function buildExtension() {
     return false;
   }
   return true;
+}
+
+/**
+ * The demo server with its WebTorrent peer; without the peer if that cannot start (the page then
+ * says there is none).
+ * @param {Omit<import('../demo/server.mjs').DemoOptions, 'peer'>} opts @param {boolean} withPeer
+ */
+async function startDemoServer(opts, withPeer) {
+  const { startDemo } = await import('../demo/server.mjs');
+  if (!withPeer) return startDemo(opts);
+  try {
+    return await startDemo({ ...opts, peer: true });
+  } catch (err) {
+    console.error(`\nThe demo's WebTorrent peer could not start (${errorMessage(err)}).`);
+    console.log(
+      'Running the demo without it: a lone reader then downloads from the web seed only.',
+    );
+    return startDemo(opts);
+  }
 }
 
 /** @param {string} name @param {number} fallback */
@@ -129,13 +160,21 @@ function errorMessage(err) {
 async function main() {
   installIfNeeded();
   const extensionReady = buildExtension();
-  const { startDemo, describeDemo } = await import('../demo/server.mjs');
+  const { describeDemo } = await import('../demo/server.mjs');
+  const { formatSize, MiB } = await import('../demo/units.mjs');
   mkdirSync(DOWNLOAD_DIR, { recursive: true });
-  const demo = await startDemo({
-    mib: numberFromEnv('DEMO_MIB', 4),
-    port: numberFromEnv('PORT', 0),
-    log: (message) => console.log(message),
-  });
+  // Throttled by default: on loopback an unlimited web seed delivers the sample before the
+  // browser has even connected to the peer, and there would be no sharing to watch.
+  const rateLimit = Math.round(numberFromEnv('DEMO_RATE', 1) * MiB);
+  const demo = await startDemoServer(
+    {
+      mib: numberFromEnv('DEMO_MIB', 4),
+      port: numberFromEnv('PORT', 0),
+      rateLimit,
+      log: (message) => console.log(message),
+    },
+    process.env.DEMO_PEER !== '0',
+  );
 
   /** @type {import('./browser.d.mts').ExtensionBrowser | undefined} */
   let browser;
@@ -144,7 +183,10 @@ async function main() {
     await demo.close();
   });
 
-  console.log(`\nSwarmlink demo\n${describeDemo(demo)}\nDownloads:  ${DOWNLOAD_DIR}`);
+  const limit = rateLimit > 0 ? `${formatSize(rateLimit)}/s (DEMO_RATE=0: no limit)` : 'none';
+  console.log(
+    `\nSwarmlink demo\n${describeDemo(demo)}\nSeed limit: ${limit}\nDownloads:  ${DOWNLOAD_DIR}`,
+  );
   const executablePath = findChromium();
   if (!executablePath) printNoChromium();
   else if (!extensionReady) console.log('\nNo extension to load, so no browser was opened.');

@@ -35,9 +35,12 @@ export function launchWithExtension(): Promise<ExtensionBrowser> {
   return launchExtensionBrowser({ profilePrefix: 'swarmlink-e2e-' });
 }
 
-/** Resolves when `path` exists with exactly `size` bytes (Chromium renames at the end). */
-export async function waitForFile(path: string, size: number, timeoutMs = 120_000): Promise<void> {
-  await waitForFileSince(path, size, timeoutMs);
+/**
+ * Resolves when `path` exists with exactly `size` bytes (Chromium renames at the end), with
+ * performance.now() at that moment.
+ */
+export function waitForFile(path: string, size: number, timeoutMs = 120_000): Promise<number> {
+  return waitForFileSince(path, size, timeoutMs);
 }
 
 /** Downloads the extension has seen, from the service worker (downloads.search). */
