@@ -61,6 +61,11 @@ function SwarmLine({ torrent: t }: { torrent: HostTorrentView }) {
   if (t.downloadRate > 0) parts.push(`↓ ${formatBytes(t.downloadRate)}/s`);
   if (t.uploadRate > 0) parts.push(`↑ ${formatBytes(t.uploadRate)}/s`);
   if (t.uploadedBytes > 0) parts.push(`uploaded ${formatBytes(t.uploadedBytes)}`);
+  if (t.bannedPeers > 0) {
+    parts.push(
+      `${t.bannedPeers} ${t.bannedPeers === 1 ? 'peer' : 'peers'} banned for sending wrong data`,
+    );
+  }
   if (parts.length === 0) return null;
   return (
     <div className="swarm" aria-label="Sharing">

@@ -121,7 +121,7 @@ export class MetadataExchange {
     f.buf.set(msg.data, msg.piece * METADATA_PIECE);
     f.got[msg.piece] = 1;
     f.from.add(peer);
-    if (f.got.every((g) => g === 1)) void this.check(f);
+    if (f.got.every((g) => g === 1)) this.check(f).catch(() => {});
     else this.requestMore();
   }
 

@@ -162,8 +162,12 @@ describe(
     it('a peer that sends wrong data: nothing wrong is stored, the piece comes from others, the sender is banned', async () => {
       const tracker = await setup();
       const data = content(1 * MiB + 4321, 46);
-      const honest = await seedWith(wt(), data, tracker, 'hostile.bin');
-      const torrentFile = new Uint8Array(honest.torrentFile);
+      // The torrent, made by WebTorrent; that client leaves once the liar is up (the honest
+      // seeder comes later).
+      const maker = wt();
+      const torrentFile = new Uint8Array(
+        (await seedWith(maker, data, tracker, 'hostile.bin')).torrentFile,
+      );
       const meta = await parseMetainfo(torrentFile, webCryptoDigest);
       // The hostile peer: a Swarmlink engine whose store holds every piece but serves other bytes.
       const inner = new MemoryPieceStore();
@@ -196,11 +200,17 @@ describe(
       const hostile = ours(8, { store: lying });
       const h = hostile.client.add({ kind: 'file', bytes: torrentFile });
       await until(hostile.client, () => h.state === 'seeding', 20_000, 'hostile ready');
+      await destroyWebTorrent(maker);
 
       const victim = ours(9);
       const t = victim.client.add({ kind: 'file', bytes: torrentFile });
       const failures: string[] = [];
       t.on('warning', (w) => failures.push(w));
+      // The liar is the only source: its first piece fails, and it is banned.
+      await until(victim.client, () => t.view().bannedPeers > 0, 30_000, 'ban');
+      expect(t.view().verifiedBytes).toBe(0);
+      // An honest seeder comes: the download completes from it.
+      await seedWith(wt(), data, tracker, 'hostile.bin');
       await until(
         victim.client,
         () => t.state === 'seeding' || t.state === 'error',
@@ -213,6 +223,8 @@ describe(
       const peers = t.view().sources.filter((s) => s.kind === 'peer');
       expect(peers.some((s) => /Swarmlink/.test(s.url))).toBe(false);
       expect(peers.length).toBeGreaterThanOrEqual(1);
+      expect(t.view().bannedPeers).toBe(1);
+      expect(failures.some((w) => /peer banned: sent (a )?wrong/.test(w))).toBe(true);
     });
   },
 );

@@ -119,7 +119,8 @@ export class Swarm implements PeerTorrent {
       // Who sent which block: the partial piece is gone from the picker once it failed.
       const senders = this.senders.get(i) ?? [];
       this.senders.delete(i);
-      void this.smartBan.failed(i, senders, data);
+      // Hashing can outlive the torrent (removed meanwhile): nothing to ban then.
+      this.smartBan.failed(i, senders, data).catch(() => {});
     });
     this.sync();
   }
@@ -400,6 +401,7 @@ export class Swarm implements PeerTorrent {
     if (!peer?.peerId) return;
     this.banned.add(toHex(peer.peerId));
     peer.wire.destroy(new WireError('smart ban', reason));
+    this.torrent.noteBanned(reason);
   }
 
   /** Whether a peer id is banned here. */
@@ -455,7 +457,7 @@ export class Swarm implements PeerTorrent {
 
   private onVerified(index: number): void {
     this.buffers?.drop(index);
-    void this.smartBan.verified(index);
+    this.smartBan.verified(index).catch(() => {});
     for (const p of this.peers) {
       p.announceHave(index);
       p.fill();

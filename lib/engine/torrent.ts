@@ -55,6 +55,8 @@ export interface TorrentView {
   /** Connected wire peers, and how many of them have every piece. */
   peers: number;
   seeds: number;
+  /** Peers banned for sending wrong data (smart ban). */
+  bannedPeers: number;
   fileCount: number;
   addedAt: number;
 }
@@ -103,6 +105,7 @@ export class Torrent extends Emitter<Events> {
   private starting = false;
   private readonly buffers: BufferPool;
   private readonly policy: WebSeedPolicy;
+  private bannedPeers = 0;
   private seedingEnded = false;
   private doneEmitted = false;
 
@@ -346,6 +349,13 @@ export class Torrent extends Emitter<Events> {
     if (this.sources.size === 0) this.emit('warning', 'no web seeds and no peers yet');
   }
 
+  /** A peer was banned for sending wrong data (the swarm's smart ban). */
+  noteBanned(reason: string): void {
+    this.bannedPeers++;
+    this.emit('warning', `peer banned: ${reason}`);
+    this.emit('update');
+  }
+
   /** Something the view shows changed (a tracker answered, a peer left). */
   touch(): void {
     this.emit('update');
@@ -417,6 +427,7 @@ export class Torrent extends Emitter<Events> {
       webSeeds: sources.filter((s) => s.kind === 'webseed'),
       peers: peers.length,
       seeds: peers.filter((s) => s.seed).length,
+      bannedPeers: this.bannedPeers,
       fileCount: this.meta ? this.meta.files.filter((f) => !f.pad).length : 0,
       addedAt: this.addedAt,
     };
