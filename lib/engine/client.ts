@@ -59,6 +59,8 @@ export class Client extends Emitter<Events> {
 
   private readonly deps: ClientDeps;
   private readonly swarms: Swarms;
+  /** Torrents between their metainfo parsed and started (it may come from two places). */
+  private readonly starting = new WeakSet<Torrent>();
 
   constructor(deps: ClientDeps) {
     super();
@@ -250,8 +252,24 @@ export class Client extends Emitter<Events> {
     }
     // Removed while its .torrent was being fetched or parsed: it must not come back.
     if (!this.torrents.has(t.id)) return;
-    // Started already (the metadata came from xs= and from peers both).
-    if (t.meta) return;
+    // Started already, or starting (the metadata came from xs= and from peers both).
+    if (t.meta || this.starting.has(t)) return;
+    this.starting.add(t);
+    try {
+      await this.startParsed(t, meta, bytes, sourceUrl, magnet);
+    } finally {
+      this.starting.delete(t);
+    }
+  }
+
+  private async startParsed(
+    t: Torrent,
+    parsed: Metainfo,
+    bytes: Uint8Array,
+    sourceUrl: string | undefined,
+    magnet: Magnet | undefined,
+  ): Promise<void> {
+    let meta = parsed;
     if (magnet && magnet.infoHash !== meta.infoHash) {
       return this.fail(t, 'the torrent file from xs= does not match the magnet link infohash');
     }

@@ -33,7 +33,10 @@ interface Fetch {
 
 export class MetadataExchange {
   private fetch: Fetch | null = null;
+  /** Peers asked for the metadata: those that agree on the size being fetched. */
   private readonly peers = new Set<WirePeer>();
+  /** Every peer that said it has the metadata, and the size it said. */
+  private readonly candidates = new Map<WirePeer, number>();
   private readonly banned = new WeakSet<WirePeer>();
   private checking = false;
 
@@ -56,35 +59,56 @@ export class MetadataExchange {
     this.info = info;
     this.fetch = null;
     this.peers.clear();
+    this.candidates.clear();
   }
 
   /** A peer says it has the metadata: a magnet asks it for pieces. */
   addPeer(peer: WirePeer): void {
-    if (this.info || this.banned.has(peer)) return;
+    if (this.info || this.banned.has(peer) || this.candidates.has(peer)) return;
     const size = peer.wire.peerExtended?.metadataSize;
     if (!size) return;
-    if (!this.fetch) {
-      const count = metadataPieceCount(size);
-      this.fetch = {
-        size,
-        buf: new Uint8Array(size),
-        got: new Uint8Array(count),
-        asked: new Array(count),
-        from: new Set(),
-      };
-    }
-    if (size !== this.fetch.size) return; // a peer with another idea of it: not asked
-    this.peers.add(peer);
+    this.candidates.set(peer, size);
     peer.on('state', (s) => s === 'stopped' && this.dropPeer(peer));
+    this.fetch ??= this.newFetch(size);
+    // A peer with another idea of the size is kept in reserve, not asked (yet).
+    if (size === this.fetch.size) this.peers.add(peer);
+    this.requestMore();
+  }
+
+  private newFetch(size: number): Fetch {
+    const count = metadataPieceCount(size);
+    return {
+      size,
+      buf: new Uint8Array(size),
+      got: new Uint8Array(count),
+      asked: new Array(count),
+      from: new Set(),
+    };
+  }
+
+  /**
+   * Nobody left for the size being fetched (they left, refused or lied): start again with
+   * the size most of the remaining peers give.
+   */
+  private refetch(): void {
+    if (this.info) return;
+    const votes = new Map<number, number>();
+    for (const size of this.candidates.values()) votes.set(size, (votes.get(size) ?? 0) + 1);
+    const best = [...votes].sort((a, b) => b[1] - a[1])[0];
+    this.fetch = best ? this.newFetch(best[0]) : null;
+    this.peers.clear();
+    for (const [p, size] of this.candidates) if (size === best?.[0]) this.peers.add(p);
     this.requestMore();
   }
 
   private dropPeer(peer: WirePeer): void {
+    this.candidates.delete(peer);
     this.peers.delete(peer);
     this.fetch?.asked.forEach((a, i) => {
       if (a?.peer === peer) this.fetch!.asked[i] = undefined;
     });
-    this.requestMore();
+    if (this.peers.size === 0) this.refetch();
+    else this.requestMore();
   }
 
   /** Asks idle peers for pieces nobody has been asked for (or asked too long ago). */
@@ -115,6 +139,8 @@ export class MetadataExchange {
     f.asked[msg.piece] = undefined;
     if (msg.type === 'reject') {
       this.peers.delete(peer);
+      this.candidates.delete(peer);
+      if (this.peers.size === 0) return this.refetch();
       return this.requestMore();
     }
     checkMetadataData(msg, f.size);
@@ -138,16 +164,17 @@ export class MetadataExchange {
     for (const p of f.from) {
       this.banned.add(p);
       this.peers.delete(p);
+      this.candidates.delete(p);
       p.wire.destroy(new WireError('ut_metadata', 'metadata does not match the infohash'));
     }
-    f.got.fill(0);
-    f.from.clear();
-    this.requestMore();
+    this.refetch();
   }
 
   private serve(peer: WirePeer, piece: number): void {
     const info = this.info;
-    if (!info || piece * METADATA_PIECE >= info.byteLength) {
+    // Not while its transport is full: a peer that asks and does not read gets rejects
+    // (31 bytes), not 16 KiB pieces piling up in our send queue.
+    if (!info || piece * METADATA_PIECE >= info.byteLength || !peer.wire.writable) {
       return send(peer, { type: 'reject', piece });
     }
     const data = info.subarray(piece * METADATA_PIECE, (piece + 1) * METADATA_PIECE);

@@ -51,6 +51,12 @@ export class PartialPieces {
     return this.pieces.has(piece);
   }
 
+  /** Some source is asked for a block of the piece now, or all its blocks are in (verifying). */
+  isActive(piece: number): boolean {
+    const p = this.pieces.get(piece);
+    return !!p && (p.outstanding > 0 || p.receivedCount === p.received.length);
+  }
+
   start(piece: number): void {
     if (this.pieces.has(piece)) return;
     const size = this.pieceSize(piece);
@@ -173,10 +179,5 @@ export class PartialPieces {
 
   requestCount(source: string): number {
     return this.bySource.get(source)?.size ?? 0;
-  }
-
-  /** Whether `source` has an outstanding request for this block. */
-  isRequested(source: string, piece: number, begin: number): boolean {
-    return this.bySource.get(source)?.has(piece * KEY_STRIDE + begin / BLOCK_LENGTH) ?? false;
   }
 }

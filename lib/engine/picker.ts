@@ -122,9 +122,13 @@ export class Picker {
     return this.wantedLeft;
   }
 
-  /** Whether any source is fetching the piece (a run holds it, or blocks of it are asked for). */
+  /**
+   * Whether any source is fetching the piece: a run holds it, or blocks of it are asked for.
+   * A piece some of whose blocks came from a peer that then left or choked us, with nothing
+   * asked for now, is not: any source may finish it (the web seed fetches it whole).
+   */
   isInFlight(index: number): boolean {
-    return this.inFlight[index]! > 0 || this.partial.has(index);
+    return this.inFlight[index]! > 0 || this.partial.isActive(index);
   }
 
   /**
@@ -137,10 +141,12 @@ export class Picker {
   }
 
   /** A piece verified and written (or found so on resume). */
-  complete(index: number): void {
+  complete(index: number, byRun = true): void {
     this.late[index] = 0;
+    // A run's reservation ends with its piece; one that another source completed stays
+    // until the run hands that piece on (and releases it).
     const n = this.inFlight[index]!;
-    if (n > 0) this.inFlight[index] = n - 1;
+    if (byRun && n > 0) this.inFlight[index] = n - 1;
     this.partial.delete(index);
     if (!this.have.set(index)) return;
     if (this.priority[index]) this.wantedLeft--;
@@ -222,11 +228,6 @@ export class Picker {
     if (typeof have === 'number') add(have);
     else if (have === 'all') for (let i = 0; i < this.pieceCount; i++) add(i);
     else for (const i of have.setIndices()) add(i);
-  }
-
-  /** How many connected peers have the piece. */
-  availabilityOf(index: number): number {
-    return this.availability[index]!;
   }
 
   // ------------------------------------------------------------------ web seeds
@@ -319,11 +320,6 @@ export class Picker {
     return best + Math.floor(this.random() * Math.ceil(bestLength / 2));
   }
 
-  /** The web seed has handed on every piece before `next`. */
-  advanceRun(run: Run, next: number): void {
-    run.next = Math.min(next, run.end);
-  }
-
   /** The run is over: its pieces not handed on go back (returns how many). */
   endRun(run: Run): number {
     if (!this.runs.delete(run)) return 0;
@@ -364,7 +360,9 @@ export class Picker {
       const piece = this.pickNewPiece(peerHas) ?? this.stealFromRun(peerHas);
       if (piece === null) break;
       this.partial.start(piece);
+      const before = out.length;
       this.partial.takeFree(source, max, out, (i) => i === piece);
+      if (out.length === before) break; // nothing free in it after all: never spin
     }
     if (out.length < max && this.inEndgame()) {
       this.partial.takeDuplicates(source, max, out, ENDGAME_DUPLICATES, peerHas);

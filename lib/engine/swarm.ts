@@ -72,6 +72,8 @@ export class Swarm implements PeerTorrent {
   private readonly smartBan: SmartBan;
   /** Peer ids (hex) banned for sending wrong data: not connected to again. */
   private readonly banned = new Set<string>();
+  /** Peer id (hex) of each of our wire sources, kept after they leave (for smart ban). */
+  private readonly peerIdOf = new Map<string, string>();
   /** Block senders of pieces handed to the verifier, until it says. */
   private readonly senders = new Map<number, readonly (string | undefined)[]>();
   private readonly metadata: MetadataExchange;
@@ -278,11 +280,17 @@ export class Swarm implements PeerTorrent {
     const out = [];
     for (let i = 0; i < n; i++) {
       const offerId = randomId(this.hub.random);
-      const offer = await createOffer(this.hub.createPeerConnection, {
-        clock: this.hub.clock,
-        random: this.hub.random,
-        rtcConfig: this.hub.rtcConfig,
-      });
+      let offer: RtcOffer;
+      try {
+        offer = await createOffer(this.hub.createPeerConnection, {
+          clock: this.hub.clock,
+          random: this.hub.random,
+          rtcConfig: this.hub.rtcConfig,
+        });
+      } catch {
+        // WebRTC refused (out of connections, a browser limit): the ones made so far go out.
+        break;
+      }
       if (!this.running) {
         offer.close();
         break;
@@ -341,10 +349,15 @@ export class Swarm implements PeerTorrent {
       clock: this.hub.clock,
       pieceCount: this.torrent.picker?.pieceCount,
     });
+    // The transport died under our handshake: nothing to keep.
+    if (wire.closed) return;
     const peer = new WirePeer(wire, this, `peer-${this.nextPeer++}`, via);
     this.hub.connections.open++;
     this.peers.add(peer);
-    wire.on('handshake', (h) => this.dedupe(peer, h.peerId, initiator));
+    wire.on('handshake', (h) => {
+      this.peerIdOf.set(peer.id, toHex(h.peerId));
+      this.dedupe(peer, h.peerId, initiator);
+    });
     wire.on('extended', () => peer.speaksClaims && this.updateShare());
     peer.on('state', (s) => {
       if (s !== 'stopped') return;
@@ -397,10 +410,13 @@ export class Swarm implements PeerTorrent {
 
   /** Bans a peer that sent wrong data: disconnected, and never connected to again. */
   private ban(source: string, reason: string): void {
-    const peer = [...this.peers].find((p) => p.id === source);
-    if (!peer?.peerId) return;
-    this.banned.add(toHex(peer.peerId));
-    peer.wire.destroy(new WireError('smart ban', reason));
+    // By peer id, so a peer that left (or came back as a new connection) stays banned.
+    const id = this.peerIdOf.get(source);
+    if (!id || this.banned.has(id)) return;
+    this.banned.add(id);
+    for (const p of this.peers) {
+      if (p.peerId && toHex(p.peerId) === id) p.wire.destroy(new WireError('smart ban', reason));
+    }
     this.torrent.noteBanned(reason);
   }
 
@@ -438,6 +454,8 @@ export class Swarm implements PeerTorrent {
 
   private rechoke(): void {
     if (!this.running) return;
+    // A magnet's metadata requests that went unanswered go to other peers.
+    if (!this.torrent.meta) this.metadata.requestMore();
     this.seedingTime.check();
     if (!this.running) return;
     const peers = [...this.peers].filter((p) => p.wire.peer);

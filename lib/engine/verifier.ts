@@ -38,14 +38,16 @@ export class Verifier {
   /** Takes `data` over; resolves whether it was right (a piece already had counts as right). */
   async deliver(index: number, data: Uint8Array, from: Source): Promise<boolean> {
     const { picker } = this;
+    // Only a web seed's run holds a whole-piece reservation to give back.
+    const release = () => from.kind === 'webseed' && picker.release(index);
     if (this.destroyed || picker.has(index)) {
-      picker.release(index);
+      release();
       this.buffers.recycle(wholeBuffer(data));
       return true;
     }
     const hash = await this.digest('SHA-1', data);
     if (!equalBytes(hash, this.hashOf(index))) {
-      picker.release(index);
+      release();
       picker.pieceFailed(index);
       this.hooks.failed(index, from, data);
       this.buffers.recycle(wholeBuffer(data));
@@ -56,13 +58,13 @@ export class Verifier {
       this.buffers.recycle(await this.storage.writePiece(index, data));
       await this.storage.markVerified(index);
     } catch (err) {
-      picker.release(index);
+      release();
       picker.pieceFailed(index);
       this.hooks.storageFailed(err);
       throw err;
     }
     if (picker.has(index)) return true;
-    picker.complete(index);
+    picker.complete(index, from.kind === 'webseed');
     this.hooks.verified(index, from);
     return true;
   }

@@ -15,7 +15,7 @@ export class PeerHave {
   /** What it has (`'all'` after have_all); empty until its bitfield. */
   has: Have = new Bitfield(0);
   private raw: Uint8Array | 'all' | null = null;
-  private readonly rawHaves: number[] = [];
+  private readonly rawHaves = new Set<number>();
   private picker: Picker | null = null;
   private serving = false;
 
@@ -31,19 +31,27 @@ export class PeerHave {
     return this.has === 'all' || (index < this.has.length && this.has.get(index));
   }
 
-  /** The metadata is known and storage is open: what it said it has now counts. */
+  /**
+   * The metadata is known and storage is open: what it said it has now counts. WireError
+   * when the bitfield it sent before does not fit the torrent.
+   */
   attach(picker: Picker): void {
     if (this.picker) return;
     if (this.raw === 'all') this.has = 'all';
     else {
-      const field = this.raw
-        ? Bitfield.fromBytes(picker.pieceCount, this.raw)
-        : new Bitfield(picker.pieceCount);
+      let field: Bitfield;
+      try {
+        field = this.raw
+          ? Bitfield.fromBytes(picker.pieceCount, this.raw)
+          : new Bitfield(picker.pieceCount);
+      } catch (err) {
+        throw new WireError('bitfield', `does not fit the torrent: ${String(err)}`);
+      }
       for (const i of this.rawHaves) if (i < picker.pieceCount) field.set(i);
       this.has = field;
     }
     this.raw = null;
-    this.rawHaves.length = 0;
+    this.rawHaves.clear();
     this.picker = picker;
     picker.addAvailability(this.has);
   }
@@ -52,7 +60,7 @@ export class PeerHave {
   have(index: number): boolean {
     const picker = this.picker;
     if (!picker) {
-      if (this.rawHaves.length < MAX_RAW_HAVES) this.rawHaves.push(index);
+      if (this.rawHaves.size < MAX_RAW_HAVES) this.rawHaves.add(index);
       return false;
     }
     if (this.has === 'all') return false;

@@ -29,10 +29,6 @@ export class SourceSet {
     return this.sources;
   }
 
-  get(id: string): Source | undefined {
-    return this.sources.find((s) => s.id === id);
-  }
-
   add(source: Source, start: boolean): void {
     this.sources.push(source);
     source.on('state', () => {

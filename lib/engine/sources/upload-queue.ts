@@ -74,7 +74,8 @@ export class UploadQueue {
       },
       () => {
         this.reading = false;
-        this.queue.shift();
+        // Cancelled meanwhile: it is gone already; the next one is not ours to drop.
+        if (this.queue[0] === r) this.queue.shift();
         this.reject(r);
         this.pump();
       },

@@ -11,7 +11,8 @@ import { Emitter } from '../emitter.ts';
 import { WireError } from '../errors.ts';
 import { LIMITS } from '../limits.ts';
 import type { BlockRequest, Have } from '../picker.ts';
-import { isInPiece } from '../piece-store.ts';
+import { BLOCK_LENGTH } from '../partial-pieces.ts';
+import { isInPiece, pieceSize } from '../piece-store.ts';
 import { RateMeter } from '../rate.ts';
 import { toHex } from '../bytes.ts';
 import { EXTENSION_NAME, type ExtendedHandshake } from '../wire/extension.ts';
@@ -144,7 +145,9 @@ export class WirePeer extends Emitter<SourceEvents> implements Source {
       });
     }
     this.sendHave();
-    this.checkTimer = this.torrent.clock.setTimeout(() => this.check(), CHECK_MS);
+    if (!this.wire.closed) {
+      this.checkTimer = this.torrent.clock.setTimeout(() => this.check(), CHECK_MS);
+    }
   }
 
   /** Our bitfield (BEP 6: have_all / have_none when they say it). */
@@ -166,9 +169,13 @@ export class WirePeer extends Emitter<SourceEvents> implements Source {
   /** The metadata is known and storage is open: what the peer said it has now counts. */
   attach(): void {
     const picker = this.torrent.picker;
-    if (!picker || this.pieces.attached) return;
+    if (!picker || this.pieces.attached || this.wire.closed) return;
     this.wire.setPieceCount(picker.pieceCount);
-    this.pieces.attach(picker);
+    try {
+      this.pieces.attach(picker);
+    } catch (err) {
+      return this.wire.destroy(err instanceof Error ? err : new Error(String(err)));
+    }
     if (!this.peerChoking) this.pieces.setServing(true);
     this.updateInterest();
     this.fill();
@@ -237,9 +244,9 @@ export class WirePeer extends Emitter<SourceEvents> implements Source {
 
   /** Replaces the peer's claims (the picker counts them: our web seed leaves them alone). */
   private setClaims(ranges: [number, number][]): void {
-    const picker = this.torrent.picker;
-    if (!picker) return;
-    this.claims.set(ranges, this.torrent.clock.now());
+    const { picker, layout } = this.torrent;
+    if (!picker || !layout) return;
+    if (!this.claims.set(ranges, this.torrent.clock.now(), layout.pieceLength)) return;
     // Both of us fetch the same pieces from the server: the one with the higher peer id
     // stops its runs there (both sides decide alike), the other goes on.
     const theirs = this.peerId;
@@ -326,7 +333,10 @@ export class WirePeer extends Emitter<SourceEvents> implements Source {
 
   private onPiece(index: number, begin: number, block: Uint8Array): void {
     const { picker, buffers, layout } = this.torrent;
-    if (!picker || !buffers || !layout || !isInPiece(layout, index, begin, block.byteLength)) {
+    // Only whole 16 KiB blocks (the last one of a piece shorter), as we ask for them.
+    const whole = layout && isInPiece(layout, index, begin, 1) ? pieceSize(layout, index) : 0;
+    const expected = Math.min(BLOCK_LENGTH, whole - begin);
+    if (!picker || !buffers || begin % BLOCK_LENGTH !== 0 || block.byteLength !== expected) {
       throw new WireError(
         'piece',
         `block ${index}:${begin}+${block.byteLength} is not ours to take`,
@@ -393,7 +403,9 @@ export class WirePeer extends Emitter<SourceEvents> implements Source {
       this.sendClaims();
     }
     this.fill();
-    this.checkTimer = this.torrent.clock.setTimeout(() => this.check(), CHECK_MS);
+    if (!this.wire.closed) {
+      this.checkTimer = this.torrent.clock.setTimeout(() => this.check(), CHECK_MS);
+    }
   }
 
   // ------------------------------------------------------------------ uploading
