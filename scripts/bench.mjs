@@ -1,37 +1,28 @@
 #!/usr/bin/env node
-// `npm run bench`: Swarmlink against the browser's own download, in one run, inside a network
-// namespace that has only loopback.
+// `npm run bench`: Swarmlink's speed and memory targets, each against a baseline measured in the
+// same run, inside a network namespace that has only loopback (all traffic on 127.0.0.1).
 //
-// For each size (BENCH_SIZES, MiB; default 256,1024) and each run (BENCH_RUNS; default 3), two
-// measurements, each in a fresh Chromium with a fresh profile and the built extension loaded:
-//  - swarmlink: a click on the blog page's #link-single (a single-file torrent whose only
-//    source is the demo web seed) until the saved file is on disk with its full size under
-//    its final name;
-//  - browser: chrome.downloads.download({ url }) of the same file's web seed URL, called from
-//    the extension's service worker, until the same.
-// Memory: the sum of PSS over the browser process and all its descendants, sampled every
-// BENCH_SAMPLE_MS (100), peak during the download minus the idle level just before it.
-// BENCH_PIECE_KIB sets the torrents' piece length (default: the demo's, by size). The order of
-// the two alternates from run to run. Results: a table, and
-// .test-results/bench.json. Ratios are swarmlink / browser (DEVELOPERS.md).
+// Parts (BENCH_PARTS, comma-separated; default all, in this order):
+//  - download (scripts/bench/download.mjs): click → saved file from the demo web seed, against
+//    the browser's own download of the same URL; time and memory (BENCH_SIZES, BENCH_RUNS).
+//  - offload (scripts/bench/offload.mjs): the server-offload scene (tests/scenes/offload.ts),
+//    Swarmlink against WebTorrent 3: web server copies, and reader times against a lone reader.
+//  - webrtc (scripts/bench/webrtc.mjs): the extension downloading from WebTorrent seeders in
+//    Node over WebRTC only, against WebTorrent's own browser bundle in a page; speed, memory.
+// Shared: BENCH_SAMPLE_MS (100), BENCH_SETTLE_MS (4000), BENCH_IDLE_MS (1500) for the browser
+// parts' memory sampling. Results: a table per part, and .test-results/bench.json (rewritten
+// after each part, so a later failure keeps what was measured; parts not run this time keep
+// their earlier results there, meta.measuredAt says when each part was measured).
 import { spawnSync } from 'node:child_process';
-import { createReadStream, existsSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { cp, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { sha256File, waitForFile } from './browser.mjs';
-import {
-  downloadsInBrowser,
-  launchBrowser,
-  popupState,
-  waitForOffscreen,
-} from './bench/browser.mjs';
-import { startDemoWorker } from './bench/demo.mjs';
-import { createTreeSampler, idleLevel, peakAbove } from './bench/memory.mjs';
-import { mib, ratio, secs, summarize, table } from './bench/report.mjs';
+import { downloadConfig, downloadReport, runDownloadPart } from './bench/download.mjs';
+import { listEnv, numberEnv } from './bench/env.mjs';
+import { offloadConfig, runOffloadPart } from './bench/offload.mjs';
+import { runWebrtcPart, webrtcConfig } from './bench/webrtc.mjs';
 import { findChromium } from './chromium.mjs';
 import { NO_NETNS_MESSAGE, spawnInLoopbackNamespace } from './netns.mjs';
 
@@ -39,37 +30,29 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const EXTENSION_DIR = path.join(ROOT, '.output', 'chrome-mv3');
 const RESULTS_FILE = path.join(ROOT, '.test-results', 'bench.json');
 const NETNS_ENV = 'SWARMLINK_BENCH_NETNS';
-const MiB = 1024 * 1024;
-
-/** @param {string} name @param {number} fallback */
-function numberEnv(name, fallback) {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number`);
-  return n;
-}
+const PARTS = /** @type {const} */ (['download', 'offload', 'webrtc']);
 
 function config() {
-  const sizes = (process.env.BENCH_SIZES || '256,1024').split(',').map((s) => Number(s.trim()));
-  if (!sizes.length || sizes.some((s) => !Number.isInteger(s) || s <= 0)) {
-    throw new Error(
-      `BENCH_SIZES must be a comma-separated list of MiB, got "${process.env.BENCH_SIZES}"`,
-    );
-  }
+  const parts = listEnv('BENCH_PARTS', PARTS, PARTS);
+  if (!parts.length) throw new Error(`BENCH_PARTS: choose one or more of ${PARTS.join(', ')}`);
+  // Every part's settings, read now so that a bad one fails before anything runs.
+  if (parts.includes('download')) downloadConfig();
+  if (parts.includes('offload')) offloadConfig();
+  if (parts.includes('webrtc')) webrtcConfig();
   return {
-    sizes,
-    runs: Math.round(numberEnv('BENCH_RUNS', 3)),
-    /** Per download; a run that takes longer is reported as failed. */
-    timeoutMs: numberEnv('BENCH_TIMEOUT_S', 600) * 1000,
-    sampleMs: numberEnv('BENCH_SAMPLE_MS', 100),
-    /** After the blog page loaded and the offscreen document exists, before the idle window. */
-    settleMs: numberEnv('BENCH_SETTLE_MS', 4000),
-    idleMs: numberEnv('BENCH_IDLE_MS', 1500),
-    /** Piece length of the torrents, KiB; 0 = the demo's (256 KiB below 512 MiB, 1 MiB from there). */
-    pieceKiB: process.env.BENCH_PIECE_KIB ? numberEnv('BENCH_PIECE_KIB', 0) : 0,
+    parts: PARTS.filter((p) => parts.includes(p)),
+    common: {
+      sampleMs: numberEnv('BENCH_SAMPLE_MS', 100),
+      /** After the page loaded and the offscreen document exists, before the idle window. */
+      settleMs: numberEnv('BENCH_SETTLE_MS', 4000, { min: 0 }),
+      idleMs: numberEnv('BENCH_IDLE_MS', 1500),
+    },
   };
 }
+
+/** The parts that drive Chromium with the built extension. */
+const needsBrowser = (/** @type {readonly string[]} */ parts) =>
+  parts.includes('download') || parts.includes('webrtc');
 
 /** @param {string} cmd @param {string[]} args */
 function run(cmd, args) {
@@ -82,14 +65,24 @@ function run(cmd, args) {
 
 /** Outside the namespace: check Chromium, build if needed, then run this script inside one. */
 function outer() {
-  config(); // fail early on bad settings
-  if (!findChromium()) {
-    console.error('Chromium not found. Install it (apt-get install chromium) or set CHROME_PATH.');
+  let cfg;
+  try {
+    cfg = config(); // fail early on bad settings
+  } catch (err) {
+    console.error(err instanceof Error ? err.message : err);
     process.exit(1);
   }
-  if (!existsSync(path.join(EXTENSION_DIR, 'manifest.json'))) {
-    console.log('No built extension in .output/chrome-mv3: building it (npm run build)…');
-    run('npm', ['run', '--silent', 'build']);
+  if (needsBrowser(cfg.parts)) {
+    if (!findChromium()) {
+      console.error(
+        'Chromium not found. Install it (apt-get install chromium) or set CHROME_PATH.',
+      );
+      process.exit(1);
+    }
+    if (!existsSync(path.join(EXTENSION_DIR, 'manifest.json'))) {
+      console.log('No built extension in .output/chrome-mv3: building it (npm run build)…');
+      run('npm', ['run', '--silent', 'build']);
+    }
   }
   const r = spawnInLoopbackNamespace(
     process.execPath,
@@ -103,259 +96,9 @@ function outer() {
   process.exit(r.status ?? 1);
 }
 
-/** Reads a file once so that both kinds of download are served from the page cache. */
-async function warm(file) {
-  for await (const _ of createReadStream(file, { highWaterMark: 4 * MiB }));
-}
-
 /** @param {string} message */
 const log = (message) =>
   console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
-
-/**
- * One download in a fresh browser and profile.
- * @param {{
- *   mode: 'swarmlink' | 'browser', sizeMiB: number, run: number, verify: boolean,
- *   demo: Awaited<ReturnType<typeof startDemoWorker>>, executablePath: string,
- *   extensionDir: string, tmpRoot: string, cfg: ReturnType<typeof config>,
- * }} o
- */
-async function measure(o) {
-  const { mode, demo, cfg } = o;
-  const file = /** @type {import('../demo/server.mjs').DemoFile} */ (demo.torrents.single.files[0]);
-  const workDir = await mkdtemp(path.join(o.tmpRoot, `${mode}-`));
-  /** @type {Awaited<ReturnType<typeof launchBrowser>> | undefined} */
-  let b;
-  try {
-    b = await launchBrowser({
-      executablePath: o.executablePath,
-      extensionDir: o.extensionDir,
-      workDir,
-    });
-    const page = b.context.pages()[0] ?? (await b.context.newPage());
-    await page.goto(demo.blogUrl);
-    await waitForOffscreen(b.sw);
-    await sleep(cfg.settleMs);
-
-    const sampler = createTreeSampler(b.browserPid);
-    const idleRun = sampler.start(cfg.sampleMs);
-    await sleep(cfg.idleMs);
-    const idle = idleLevel(await idleRun.stop());
-
-    const load = os.loadavg()[0];
-    await demo.resetStats();
-    const target = path.join(b.downloadDir, file.path);
-    const during = sampler.start(cfg.sampleMs);
-    const t0 = performance.now();
-    const clickWall = Date.now();
-    if (mode === 'swarmlink') {
-      await page.click('#link-single');
-    } else {
-      await b.sw.evaluate(
-        (url) => /** @type {any} */ (globalThis).chrome.downloads.download({ url }),
-        file.url,
-      );
-    }
-    /** @type {number | null} */
-    let timeMs = null;
-    /** @type {string | undefined} */
-    let error;
-    /** @type {string | undefined} */
-    let waitError;
-    try {
-      timeMs = (await waitForFile(target, file.length, cfg.timeoutMs, 20)) - t0;
-    } catch (err) {
-      error = `no complete file after ${cfg.timeoutMs / 1000} s`;
-      waitError = err instanceof Error ? err.message : String(err);
-    }
-    const samples = await during.stop();
-    const served = await demo.stats();
-    const downloads = await downloadsInBrowser(b.sw).catch(() => []);
-    /** @type {Record<string, unknown>} */
-    const diagnostics = {};
-    if (error) {
-      diagnostics.wait = waitError;
-      diagnostics.downloadDir = await readdir(b.downloadDir).catch(() => []);
-      if (mode === 'swarmlink') {
-        diagnostics.popup = await popupState(b).catch((e) => String(e));
-      }
-    }
-    const peak = peakAbove(samples, idle);
-    // The download item that wrote the file: when it started is when saving began (for
-    // swarmlink, after every piece was fetched, verified and stored).
-    const item = downloads.find((d) => path.basename(d.filename) === path.basename(file.path));
-    const saveStartMs = item ? Date.parse(item.startTime) - clickWall : null;
-    /** @type {boolean | undefined} */
-    let sha256Ok;
-    if (o.verify && !error) sha256Ok = (await sha256File(target)) === file.sha256;
-    return {
-      mode,
-      sizeMiB: o.sizeMiB,
-      run: o.run,
-      ok: !error && sha256Ok !== false,
-      error: error ?? (sha256Ok === false ? 'SHA-256 of the saved file differs' : undefined),
-      timeMs,
-      mibPerS: timeMs ? file.length / MiB / (timeMs / 1000) : null,
-      /** From the click to the start of the downloads item that saved the file. */
-      saveStartMs,
-      /** From then to the file complete on disk. */
-      saveMs: timeMs !== null && saveStartMs !== null ? timeMs - saveStartMs : null,
-      idleBytes: idle.total,
-      idleByKind: idle.byKind,
-      peakBytes: peak.peak,
-      peakAboveIdleBytes: peak.aboveIdle,
-      nonFilePeakAboveIdleBytes: peak.nonFileAboveIdle,
-      atPeakAboveIdleByKind: peak.atPeakByKind,
-      ownPeakAboveIdleByKind: peak.ownPeakByKind,
-      servedBytes: served.seedBytes,
-      servedRequests: served.seedRequests,
-      /** 1-minute load average when the download started (other work on the machine). */
-      load,
-      sha256Ok,
-      downloads,
-      diagnostics,
-      chromium: b.version,
-      samples: samples.length,
-      /** [ms since the click, MiB above idle] */
-      timeline: samples.map((s) => [
-        Math.round(s.t - t0),
-        Math.round(((s.total - idle.total) / MiB) * 10) / 10,
-      ]),
-    };
-  } finally {
-    await b?.close().catch(() => {});
-    await rm(workDir, { recursive: true, force: true, maxRetries: 5 });
-    // Flush what this run wrote (OPFS pieces, the saved file) before the next one starts.
-    spawnSync('sync');
-  }
-}
-
-/** @param {ReturnType<typeof summarize>[]} summaries @param {any[]} all */
-function printReport(summaries, all, meta) {
-  const lines = [];
-  lines.push('');
-  lines.push(
-    `Swarmlink benchmark (${meta.gitHead}, extension built ${meta.extensionBuilt}): ` +
-      `${meta.chromium}, ${meta.cpus} CPUs, ${meta.runs} run(s) per size; ` +
-      `piece length ${meta.config.pieceKiB ? `${meta.config.pieceKiB} KiB` : 'the demo default (256 KiB below 512 MiB, 1 MiB from there)'}; ` +
-      'time = click (or downloads.download) → file complete on disk; ' +
-      'memory = peak Σ PSS of all Chromium processes − idle just before.',
-  );
-  lines.push('');
-  lines.push('Per run');
-  lines.push(
-    table(
-      [
-        'size',
-        'run',
-        'who',
-        'time s',
-        'MiB/s',
-        'save s',
-        'idle MiB',
-        'peak−idle MiB',
-        '(non-file)',
-        'served MiB',
-        'load',
-        'note',
-      ],
-      all.map((m) => [
-        `${m.sizeMiB} MiB`,
-        String(m.run),
-        m.mode,
-        secs(m.timeMs),
-        m.mibPerS ? m.mibPerS.toFixed(0) : '—',
-        secs(m.saveMs),
-        mib(m.idleBytes, 0),
-        mib(m.peakAboveIdleBytes),
-        mib(m.nonFilePeakAboveIdleBytes),
-        mib(m.servedBytes, 0),
-        m.load.toFixed(1),
-        m.error ?? (m.sha256Ok ? 'sha256 ok' : ''),
-      ]),
-    ),
-  );
-  lines.push(
-    'save s: from the start of the downloads item that wrote the file to the file complete ' +
-      '(swarmlink: saving the verified file from OPFS; browser: the whole download).',
-  );
-  lines.push(
-    `load: 1-minute load average when the download started (${meta.cpus} CPUs; ` +
-      'well above 1 means other work competed). (non-file): the same without file-backed pages.',
-  );
-  lines.push('');
-  lines.push('Summary (medians; ratio = swarmlink / browser, median of the per-run ratios)');
-  lines.push(
-    table(
-      [
-        'size',
-        'swarmlink s',
-        '(saving)',
-        'browser s',
-        'time ratio',
-        'swarmlink peak−idle MiB',
-        'browser peak−idle MiB',
-        'memory ratio',
-        'ok runs (sl/br)',
-      ],
-      summaries.map((s) => [
-        `${s.sizeMiB} MiB`,
-        secs(s.swarmlink.timeMs),
-        secs(s.swarmlink.saveMs),
-        secs(s.browser.timeMs),
-        ratio(s.timeRatio),
-        mib(s.swarmlink.peakAboveIdleBytes),
-        mib(s.browser.peakAboveIdleBytes),
-        ratio(s.memoryRatio),
-        `${s.okRuns.swarmlink}/${s.okRuns.browser} of ${s.runs}`,
-      ]),
-    ),
-  );
-  for (const who of /** @type {const} */ (['swarmlink', 'browser'])) {
-    const kinds = [
-      ...new Set(summaries.flatMap((s) => Object.keys(s[who].ownPeakAboveIdleByKind))),
-    ].sort();
-    const first = summaries[0];
-    const last = summaries[summaries.length - 1];
-    const grow = summaries.length > 1 && first && last;
-    lines.push('');
-    lines.push(
-      `Memory above idle by torrent size: ${who} (MiB, median; per process kind: its own peak − its idle)`,
-    );
-    lines.push(
-      table(
-        ['', ...summaries.map((s) => `${s.sizeMiB} MiB`), ...(grow ? ['growth'] : [])],
-        [
-          [
-            'total (peak of the sum)',
-            ...summaries.map((s) => mib(s[who].peakAboveIdleBytes)),
-            ...(grow ? [mib(last[who].peakAboveIdleBytes - first[who].peakAboveIdleBytes)] : []),
-          ],
-          [
-            'total, non-file pages only',
-            ...summaries.map((s) => mib(s[who].nonFilePeakAboveIdleBytes)),
-            ...(grow
-              ? [mib(last[who].nonFilePeakAboveIdleBytes - first[who].nonFilePeakAboveIdleBytes)]
-              : []),
-          ],
-          ...kinds.map((k) => [
-            `  ${k}`,
-            ...summaries.map((s) => mib(s[who].ownPeakAboveIdleByKind[k])),
-            ...(grow
-              ? [
-                  mib(
-                    (last[who].ownPeakAboveIdleByKind[k] ?? 0) -
-                      (first[who].ownPeakAboveIdleByKind[k] ?? 0),
-                  ),
-                ]
-              : []),
-          ]),
-        ],
-      ),
-    );
-  }
-  console.log(lines.join('\n'));
-}
 
 async function inner() {
   const cfg = config();
@@ -365,103 +108,117 @@ async function inner() {
   if (nonLoopback.length) {
     throw new Error(`not in a loopback-only namespace (interfaces: ${nonLoopback.join(', ')})`);
   }
-  const executablePath = /** @type {string} */ (findChromium());
   const tmpRoot = await mkdtemp(path.join(os.tmpdir(), 'swarmlink-bench-'));
+  const browser = needsBrowser(cfg.parts);
+  const executablePath = browser ? /** @type {string} */ (findChromium()) : '';
   // A snapshot, so that a rebuild during the benchmark cannot change the extension under test.
   const extensionDir = path.join(tmpRoot, 'extension');
-  const extensionBuilt = (await stat(path.join(EXTENSION_DIR, 'manifest.json'))).mtime;
-  await cp(EXTENSION_DIR, extensionDir, { recursive: true });
-  log(
-    `sizes ${cfg.sizes.join(', ')} MiB, ${cfg.runs} run(s) each; extension snapshot in ${tmpRoot}`,
-  );
+  const extensionBuilt = browser
+    ? (await stat(path.join(EXTENSION_DIR, 'manifest.json'))).mtime.toISOString()
+    : undefined;
+  if (browser) await cp(EXTENSION_DIR, extensionDir, { recursive: true });
+  log(`parts ${cfg.parts.join(', ')}; work folder ${tmpRoot}`);
 
-  /** @type {any[]} */
-  const all = [];
-  const started = new Date().toISOString();
-  try {
-    for (const sizeMiB of cfg.sizes) {
-      log(`demo server with a ${sizeMiB} MiB torrent (first time: generating and hashing)…`);
-      const demo = await startDemoWorker(
-        sizeMiB,
-        (m) => log(`  demo: ${m}`),
-        cfg.pieceKiB ? cfg.pieceKiB * 1024 : undefined,
-      );
-      try {
-        const file = /** @type {import('../demo/server.mjs').DemoFile} */ (
-          demo.torrents.single.files[0]
-        );
-        await warm(file.diskPath);
-        let verified = false;
-        for (let run = 1; run <= cfg.runs; run++) {
-          /** @type {('swarmlink' | 'browser')[]} */
-          const order = run % 2 ? ['browser', 'swarmlink'] : ['swarmlink', 'browser'];
-          for (const mode of order) {
-            const verify = mode === 'swarmlink' && !verified;
-            const m = await measure({
-              mode,
-              sizeMiB,
-              run,
-              verify,
-              demo,
-              executablePath,
-              extensionDir,
-              tmpRoot,
-              cfg,
-            }).catch((err) => ({
-              // The browser failed to start, or the page or service worker went away.
-              mode,
-              sizeMiB,
-              run,
-              ok: false,
-              error: `run failed: ${err instanceof Error ? err.message.split('\n')[0] : err}`,
-              timeMs: null,
-              load: os.loadavg()[0],
-              diagnostics: { stack: err instanceof Error ? err.stack : undefined },
-            }));
-            if (verify && m.sha256Ok !== undefined) verified = true;
-            all.push(m);
-            log(
-              `${sizeMiB} MiB run ${run} ${mode}: ` +
-                (m.error
-                  ? `FAILED: ${m.error}`
-                  : `${secs(m.timeMs)} s, peak ${mib(m.peakAboveIdleBytes)} MiB above idle` +
-                    (m.sha256Ok ? ', sha256 ok' : '')),
-            );
-            if (m.error) log(`  diagnostics: ${JSON.stringify(m.diagnostics)}`);
-          }
-        }
-      } finally {
-        await demo.close();
-      }
-    }
-  } finally {
-    await rm(tmpRoot, { recursive: true, force: true, maxRetries: 5 });
-  }
-
-  const summaries = cfg.sizes.map((s) => summarize(all, s));
   const meta = {
-    started,
-    finished: new Date().toISOString(),
-    chromium: all[0]?.chromium ? `Chromium ${all[0].chromium}` : 'Chromium',
+    started: new Date().toISOString(),
+    finished: /** @type {string | undefined} */ (undefined),
+    parts: cfg.parts,
+    chromium: /** @type {string | undefined} */ (undefined),
     cpus: os.cpus().length,
     memoryBytes: os.totalmem(),
-    runs: cfg.runs,
-    config: cfg,
+    common: cfg.common,
     /** What was measured: the commit, and when .output/chrome-mv3 was built. */
     gitHead: spawnSync('git', ['rev-parse', '--short', 'HEAD'], {
       cwd: ROOT,
       encoding: 'utf8',
     }).stdout?.trim(),
-    extensionBuilt: extensionBuilt.toISOString(),
+    extensionBuilt,
   };
-  printReport(summaries, all, meta);
-  await mkdir(path.dirname(RESULTS_FILE), { recursive: true });
-  await writeFile(
-    RESULTS_FILE,
-    JSON.stringify({ meta, summaries, measurements: all }, null, 1) + '\n',
+  /** @type {Record<string, any>} */
+  const results = { meta };
+  // The parts not run this time keep their last results (marked with when they were taken),
+  // so that BENCH_PARTS=webrtc does not wipe the download figures.
+  /** @type {Record<string, string>} */
+  const measuredAt = {};
+  Object.assign(meta, { measuredAt });
+  const earlier = await readFile(RESULTS_FILE, 'utf8')
+    .then((t) => JSON.parse(t))
+    .catch(() => null);
+  for (const part of PARTS) {
+    if (cfg.parts.includes(part) || !earlier) continue;
+    const keys = part === 'download' ? ['summaries', 'measurements'] : [part];
+    if (!keys.every((k) => earlier[k] !== undefined)) continue;
+    for (const k of keys) results[k] = earlier[k];
+    measuredAt[part] = earlier.meta?.measuredAt?.[part] ?? earlier.meta?.started ?? 'unknown';
+    if (part === 'download')
+      Object.assign(meta, { config: earlier.meta?.config, runs: earlier.meta?.runs });
+  }
+  const save = async () => {
+    meta.finished = new Date().toISOString();
+    await mkdir(path.dirname(RESULTS_FILE), { recursive: true });
+    await writeFile(RESULTS_FILE, JSON.stringify(results, null, 1) + '\n');
+  };
+  /** @type {string[]} */
+  const reports = [];
+  let failed = 0;
+  const partOptions = { executablePath, extensionDir, tmpRoot, common: cfg.common, log };
+  try {
+    for (const part of cfg.parts) {
+      measuredAt[part] = new Date().toISOString();
+      try {
+        if (part === 'download') {
+          const r = await runDownloadPart(partOptions);
+          meta.chromium ??= r.chromium ? `Chromium ${r.chromium}` : undefined;
+          // The names this part has always had in bench.json.
+          Object.assign(meta, { runs: r.config.runs, config: r.config });
+          results.summaries = r.summaries;
+          results.measurements = r.measurements;
+          reports.push(
+            downloadReport(r.summaries, r.measurements, {
+              gitHead: meta.gitHead,
+              extensionBuilt: meta.extensionBuilt ?? '',
+              chromium: meta.chromium ?? 'Chromium',
+              cpus: meta.cpus,
+              runs: r.config.runs,
+              pieceKiB: r.config.pieceKiB,
+            }),
+          );
+          failed += r.failed;
+        } else if (part === 'offload') {
+          const { report, ...r } = await runOffloadPart(partOptions);
+          results.offload = r;
+          reports.push(report);
+          failed += r.failed;
+        } else if (part === 'webrtc') {
+          const { report, ...r } = await runWebrtcPart(partOptions);
+          const version = r.measurements.find((m) => m.chromium)?.chromium;
+          meta.chromium ??= version ? `Chromium ${version}` : undefined;
+          results.webrtc = r;
+          reports.push(report);
+          failed += r.failed;
+        }
+      } catch (err) {
+        // One part's failure (a crash, not a failed measurement) leaves the others to run.
+        failed++;
+        const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
+        results[part] = { error: message };
+        reports.push(`\nPart ${part} FAILED: ${message}`);
+        log(`part ${part} FAILED: ${message}`);
+      }
+      console.log(reports[reports.length - 1]);
+      await save();
+    }
+  } finally {
+    await rm(tmpRoot, { recursive: true, force: true, maxRetries: 5 });
+  }
+  if (reports.length > 1) {
+    console.log(`\n${'═'.repeat(100)}\nAll parts (${cfg.parts.join(', ')}), as printed above:`);
+    console.log(reports.join('\n'));
+  }
+  console.log(
+    `\nWrote ${path.relative(ROOT, RESULTS_FILE)}. ${os.cpus().length} CPUs, shared with ` +
+      'whatever else runs on this machine: the load column says how busy it was.',
   );
-  console.log(`\nWrote ${path.relative(ROOT, RESULTS_FILE)}`);
-  const failed = all.filter((m) => !m.ok).length;
   if (failed) console.log(`${failed} measurement(s) failed`);
   return failed ? 1 : 0;
 }

@@ -8,26 +8,43 @@ import { setTimeout as sleep } from 'node:timers/promises';
  * total: Σ PSS. nonFile: Σ (PSS − Pss_File), i.e. anonymous and shared memory only: PSS of
  * file-backed pages (the Chromium binary, libraries, fonts) is split among every process on the
  * machine that maps them, so it moves when another Chromium starts or stops elsewhere.
- * @typedef {{ t: number, total: number, nonFile: number, byKind: Record<string, number>, processes: number }} Sample
+ * nonFileByKind: the same split by process kind. cpu: per process (key `pid:start`), its kind
+ * and the CPU ticks it has used so far.
+ * @typedef {{ t: number, total: number, nonFile: number, byKind: Record<string, number>, nonFileByKind: Record<string, number>, processes: number, cpu: Map<string, { kind: string, ticks: number }> }} Sample
  */
 
-/** @param {string} pid @returns {Promise<{ ppid: number, start: string } | null>} */
+/** Linux clock ticks per second (USER_HZ), the unit of utime and stime in /proc/<pid>/stat. */
+const TICKS_PER_S = 100;
+
+/** @typedef {{ ppid: number, start: string, cpuTicks: number }} ProcStat */
+
+/** @param {string} pid @returns {Promise<ProcStat | null>} */
 async function readStat(pid) {
   try {
     const text = await readFile(`/proc/${pid}/stat`, 'utf8');
     // comm may hold spaces and parentheses: the fields that follow start after the last ')'.
     const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    return { ppid: Number(rest[1]), start: rest[19] ?? '' };
+    return {
+      ppid: Number(rest[1]),
+      start: rest[19] ?? '',
+      cpuTicks: Number(rest[11] ?? 0) + Number(rest[12] ?? 0), // utime + stime
+    };
   } catch {
     return null; // exited meanwhile
   }
 }
 
-/** Every live process: pid → { ppid, start }. */
+/** CPU seconds (user + system) one process has used so far; null when it is gone. */
+export async function cpuSeconds(/** @type {number} */ pid) {
+  const s = await readStat(String(pid));
+  return s ? s.cpuTicks / TICKS_PER_S : null;
+}
+
+/** Every live process: pid → { ppid, start, cpuTicks }. */
 async function processTable() {
   const names = (await readdir('/proc')).filter((n) => /^\d+$/.test(n));
   const stats = await Promise.all(names.map(readStat));
-  /** @type {Map<number, { ppid: number, start: string }>} */
+  /** @type {Map<number, ProcStat>} */
   const table = new Map();
   names.forEach((n, i) => {
     const s = stats[i];
@@ -36,7 +53,7 @@ async function processTable() {
   return table;
 }
 
-/** @param {number} rootPid @param {Map<number, { ppid: number, start: string }>} table */
+/** @param {number} rootPid @param {Map<number, ProcStat>} table */
 function descendants(rootPid, table) {
   /** @type {Map<number, number[]>} */
   const children = new Map();
@@ -55,8 +72,8 @@ function descendants(rootPid, table) {
   return out;
 }
 
-/** @param {number} pid @returns {Promise<string[]>} */
-async function cmdline(pid) {
+/** A process's command line. @param {number} pid @returns {Promise<string[]>} */
+export async function cmdline(pid) {
   try {
     const args = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0').filter(Boolean);
     // Chromium's child processes rewrite their title: one string, arguments joined by spaces.
@@ -143,22 +160,28 @@ export function createTreeSampler(rootPid) {
           kind = processKind(await cmdline(pid));
           kinds.set(key, kind);
         }
-        return { kind, mem: await pss(pid) };
+        return { key, kind, mem: await pss(pid), ticks: table.get(pid)?.cpuTicks ?? 0 };
       }),
     );
+    /** @type {Sample['cpu']} */
+    const cpu = new Map();
     /** @type {Record<string, number>} */
     const byKind = {};
+    /** @type {Record<string, number>} */
+    const nonFileByKind = {};
     let total = 0;
     let nonFile = 0;
     let processes = 0;
-    for (const { kind, mem } of parts) {
+    for (const { key, kind, mem, ticks } of parts) {
+      cpu.set(key, { kind, ticks });
       if (mem === null) continue;
       byKind[kind] = (byKind[kind] ?? 0) + mem.pss;
+      nonFileByKind[kind] = (nonFileByKind[kind] ?? 0) + mem.pss - mem.file;
       total += mem.pss;
       nonFile += mem.pss - mem.file;
       processes++;
     }
-    return { t: performance.now(), total, nonFile, byKind, processes };
+    return { t: performance.now(), total, nonFile, byKind, nonFileByKind, processes, cpu };
   }
 
   /**
@@ -207,18 +230,24 @@ export function idleLevel(samples) {
   const kinds = new Set(samples.flatMap((s) => Object.keys(s.byKind)));
   /** @type {Record<string, number>} */
   const byKind = {};
-  for (const k of kinds) byKind[k] = median(samples.map((s) => s.byKind[k] ?? 0));
+  /** @type {Record<string, number>} */
+  const nonFileByKind = {};
+  for (const k of kinds) {
+    byKind[k] = median(samples.map((s) => s.byKind[k] ?? 0));
+    nonFileByKind[k] = median(samples.map((s) => s.nonFileByKind[k] ?? 0));
+  }
   return {
     total: median(samples.map((s) => s.total)),
     nonFile: median(samples.map((s) => s.nonFile)),
     byKind,
+    nonFileByKind,
   };
 }
 
 /**
  * Peak of the total, the per-kind split at that moment, and each kind's own peak.
  * @param {Sample[]} samples
- * @param {{ total: number, nonFile: number, byKind: Record<string, number> }} idle
+ * @param {{ total: number, nonFile: number, byKind: Record<string, number>, nonFileByKind?: Record<string, number> }} idle
  */
 export function peakAbove(samples, idle) {
   let at = samples[0];
@@ -231,10 +260,14 @@ export function peakAbove(samples, idle) {
   const atPeakByKind = {};
   /** @type {Record<string, number>} */
   const ownPeakByKind = {};
+  /** @type {Record<string, number>} */
+  const ownNonFilePeakByKind = {};
   for (const k of kinds) {
     const base = idle.byKind[k] ?? 0;
     atPeakByKind[k] = (at?.byKind[k] ?? 0) - base;
     ownPeakByKind[k] = Math.max(...samples.map((s) => s.byKind[k] ?? 0)) - base;
+    ownNonFilePeakByKind[k] =
+      Math.max(...samples.map((s) => s.nonFileByKind?.[k] ?? 0)) - (idle.nonFileByKind?.[k] ?? 0);
   }
   return {
     peak: at?.total ?? NaN,
@@ -242,5 +275,89 @@ export function peakAbove(samples, idle) {
     nonFileAboveIdle: Math.max(...samples.map((s) => s.nonFile)) - idle.nonFile,
     atPeakByKind,
     ownPeakByKind,
+    /** Each kind's own peak of PSS − Pss_File, minus its idle. */
+    ownNonFilePeakByKind,
   };
+}
+
+/**
+ * CPU seconds each process kind used between two samples (processes that started in between
+ * count from zero; ones that exited in between are missed).
+ * @param {Sample} from @param {Sample} to
+ * @returns {Record<string, number>}
+ */
+export function cpuBetween(from, to) {
+  /** @type {Record<string, number>} */
+  const byKind = {};
+  for (const [key, { kind, ticks }] of to.cpu) {
+    const before = from.cpu.get(key)?.ticks ?? 0;
+    byKind[kind] = (byKind[kind] ?? 0) + (ticks - before) / TICKS_PER_S;
+  }
+  return byKind;
+}
+
+/**
+ * CPU ticks of every thread of some processes, by `<label>: <thread name>` (Chromium and
+ * libwebrtc name their threads: CrRendererMain, WebRTC_Network, DedicatedWorker thread, …).
+ * @param {{ pid: number, label: string }[]} processes
+ * @returns {Promise<Map<string, { name: string, ticks: number }>>} keyed by `pid:tid`
+ */
+export async function threadTicks(processes) {
+  /** @type {Map<string, { name: string, ticks: number }>} */
+  const out = new Map();
+  await Promise.all(
+    processes.map(async ({ pid, label }) => {
+      const tids = await readdir(`/proc/${pid}/task`).catch(() => /** @type {string[]} */ ([]));
+      await Promise.all(
+        tids.map(async (tid) => {
+          try {
+            const text = await readFile(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+            const comm = text.slice(text.indexOf('(') + 1, text.lastIndexOf(')'));
+            const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
+            const ticks = Number(rest[11] ?? 0) + Number(rest[12] ?? 0);
+            // The main thread (tid = pid) carries the process's name: say which it is.
+            const name = `${label}: ${tid === String(pid) ? `main thread (${comm})` : comm}`;
+            out.set(`${pid}:${tid}`, { name, ticks });
+          } catch {
+            // exited meanwhile
+          }
+        }),
+      );
+    }),
+  );
+  return out;
+}
+
+/**
+ * CPU seconds per thread name between two threadTicks() snapshots, busiest first (threads of
+ * one name summed; ones that started in between count from zero).
+ * @param {Awaited<ReturnType<typeof threadTicks>>} from
+ * @param {Awaited<ReturnType<typeof threadTicks>>} to
+ * @returns {{ thread: string, seconds: number }[]}
+ */
+export function threadCpuBetween(from, to) {
+  /** @type {Map<string, number>} */
+  const byName = new Map();
+  for (const [key, { name, ticks }] of to) {
+    const s = (ticks - (from.get(key)?.ticks ?? 0)) / TICKS_PER_S;
+    byName.set(name, (byName.get(name) ?? 0) + s);
+  }
+  return [...byName]
+    .map(([thread, seconds]) => ({ thread, seconds }))
+    .filter((t) => t.seconds > 0)
+    .sort((a, b) => b.seconds - a.seconds);
+}
+
+/**
+ * The processes of a browser tree, labelled by kind (processKind), for threadTicks().
+ * @param {number} rootPid
+ */
+export async function labelledTree(rootPid) {
+  const table = await processTable();
+  return Promise.all(
+    descendants(rootPid, table).map(async (pid) => ({
+      pid,
+      label: processKind(await cmdline(pid)),
+    })),
+  );
 }
