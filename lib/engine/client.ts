@@ -15,11 +15,9 @@ import { BufferPool } from './buffer-pool.ts';
 import { concatBytes } from './bytes.ts';
 import type { SeedLimits, SwarmStatus } from './swarm.ts';
 import { Swarms } from './swarms.ts';
+import { nameFromUrl, newRecord, parseMagnetOrUndefined, type AddSource } from './add-source.ts';
 
-export type AddSource =
-  | { kind: 'file'; bytes: Uint8Array; name?: string }
-  | { kind: 'url'; url: string }
-  | { kind: 'magnet'; uri: string };
+export type { AddSource } from './add-source.ts';
 
 export interface ClientDeps extends EngineDeps {
   records: RecordStore;
@@ -166,15 +164,12 @@ export class Client extends Emitter<Events> {
     t.source = { kind: 'magnet', uri };
     this.startMagnet(t, magnet);
     // Recorded at once, so a magnet whose metadata has not come yet survives a restart.
-    const rec: TorrentRecord = {
+    const rec = newRecord({
       infoHash: magnet.infoHash,
       name: t.name,
       addedAt: t.addedAt,
       magnet: uri,
-      paused: false,
-      savedFiles: [],
-      version: 1,
-    };
+    });
     this.records.set(rec);
     void this.records.write(rec);
     return t;
@@ -290,16 +285,15 @@ export class Client extends Emitter<Events> {
         meta.private,
       ),
     );
-    const rec: TorrentRecord = this.records.get(meta.infoHash) ?? {
-      infoHash: meta.infoHash,
-      name: meta.name,
-      addedAt: t.addedAt,
-      torrentFile: bytes,
-      sourceUrl,
-      paused: t.paused,
-      savedFiles: [],
-      version: 1,
-    };
+    const rec =
+      this.records.get(meta.infoHash) ??
+      newRecord({
+        infoHash: meta.infoHash,
+        name: meta.name,
+        addedAt: t.addedAt,
+        torrentFile: bytes,
+        sourceUrl,
+      });
     // A magnet recorded before its metadata came: the metadata now goes with it.
     rec.torrentFile ??= bytes;
     rec.name = meta.name;
@@ -422,23 +416,5 @@ export class Client extends Emitter<Events> {
     this.torrents.clear();
     this.byHash.clear();
     this.removeAllListeners();
-  }
-}
-
-function parseMagnetOrUndefined(uri: string): Magnet | undefined {
-  try {
-    return parseMagnet(uri);
-  } catch {
-    return undefined;
-  }
-}
-
-function nameFromUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    const last = u.pathname.split('/').filter(Boolean).pop();
-    return last ? decodeURIComponent(last) : u.hostname;
-  } catch {
-    return url.slice(0, 80);
   }
 }

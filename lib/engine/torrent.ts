@@ -13,53 +13,15 @@ import { Picker } from './picker.ts';
 import { pieceSize, type TorrentStorage } from './piece-store.ts';
 import { Progress } from './progress.ts';
 import { RateMeter } from './rate.ts';
-import type { Source, SourceView } from './sources/source.ts';
+import type { Source } from './sources/source.ts';
+import type { TorrentSource, TorrentState, TorrentView } from './torrent-view.ts';
 import { SourceSet } from './sources/source-set.ts';
 import { Verifier } from './verifier.ts';
 import { WebSeed } from './webseed.ts';
 import { WebSeedPolicy } from './web-seed-policy.ts';
 import type { Bitfield } from './bitfield.ts';
 
-export type TorrentState =
-  | 'fetching' // getting the .torrent file
-  | 'metadata' // a magnet waiting for its metadata
-  | 'checking' // opening storage, reading what was verified before
-  | 'downloading'
-  | 'seeding' // complete and sharing with peers
-  | 'done' // complete, not sharing (no swarm, or its seeding limit was reached)
-  | 'paused'
-  | 'error';
-
-export type { SourceView } from './sources/source.ts';
-
-export interface TorrentView {
-  id: string;
-  infoHash?: string;
-  name: string;
-  state: TorrentState;
-  /** floor(100 × verified bytes ÷ selected bytes). */
-  progress: number;
-  verifiedBytes: number;
-  selectedBytes: number;
-  /** Bytes per second received over the last few seconds. */
-  downloadRate: number;
-  /** Bytes per second sent to peers over the last few seconds. */
-  uploadRate: number;
-  /** Piece bytes sent to peers since the torrent started. */
-  uploadedBytes: number;
-  error?: string;
-  /** Every source: web seeds and peers. */
-  sources: SourceView[];
-  /** The web seeds among them. */
-  webSeeds: SourceView[];
-  /** Connected wire peers, and how many of them have every piece. */
-  peers: number;
-  seeds: number;
-  /** Peers banned for sending wrong data (smart ban). */
-  bannedPeers: number;
-  fileCount: number;
-  addedAt: number;
-}
+export type { SourceView, TorrentSource, TorrentState, TorrentView } from './torrent-view.ts';
 
 type Events = {
   update: [];
@@ -73,9 +35,6 @@ type Events = {
   /** A piece failed its hash check; `data` (the wrong bytes) is valid only during the call. */
   'piece-failed': [index: number, from: Source, data: Uint8Array];
 };
-
-/** Where a torrent's metainfo comes from, when it can be fetched again. */
-export type TorrentSource = { kind: 'url'; url: string } | { kind: 'magnet'; uri: string };
 
 /** What exists once storage is open: the pieces' state and the sources working on them. */
 interface Open {
