@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { findChromium } from './chromium.mjs';
+import { findFirefox } from './firefox.mjs';
 import { NO_NETNS_MESSAGE, spawnInLoopbackNamespace } from './netns.mjs';
 
 const root = resolve(import.meta.dirname, '..');
@@ -24,15 +25,22 @@ if (!existsSync(resolve(root, 'node_modules/.package-lock.json'))) {
   run('npm', ['ci']);
 }
 
-if (!findChromium()) {
+// The browsers the suites run in, from Debian's packages (never a downloaded browser build).
+const missing = [
+  ...(findChromium() ? [] : ['chromium']),
+  ...(findFirefox() ? [] : ['firefox-esr']),
+];
+if (missing.length > 0) {
   if (isRoot) {
-    console.log('Chromium is missing: installing Debian chromium…');
+    console.log(`Missing: installing Debian ${missing.join(', ')}…`);
     run('apt-get', ['update', '-qq']);
-    run('apt-get', ['install', '-y', '-qq', 'chromium', 'iproute2'], {
+    run('apt-get', ['install', '-y', '-qq', ...missing, 'iproute2'], {
       env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
     });
   } else {
-    console.error('Chromium not found. Install it (apt-get install chromium) or set CHROME_PATH.');
+    console.error(
+      `Not found: ${missing.join(', ')}. Install (apt-get install ${missing.join(' ')}) or set CHROME_PATH / FIREFOX_PATH.`,
+    );
     process.exit(1);
   }
 }
