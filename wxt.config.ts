@@ -4,8 +4,10 @@ import { defineConfig } from 'wxt';
 export default defineConfig({
   modules: ['@wxt-dev/module-react', '@wxt-dev/webextension-polyfill'],
   manifest: ({ browser }) => ({
-    name: 'Swarmlink',
-    description: 'Click a torrent link and it downloads in the browser, shared with other readers.',
+    // Localized from public/_locales (lib/ui/i18n.ts): English, German.
+    name: '__MSG_extName__',
+    description: '__MSG_extDescription__',
+    default_locale: 'en',
     permissions: [
       'downloads',
       'contextMenus',

@@ -27,7 +27,7 @@ if (!existsSync(resolve(root, 'node_modules/.package-lock.json'))) {
 
 // The browsers the suites run in, from Debian's packages (never a downloaded browser build).
 const missing = [
-  ...(findChromium() ? [] : ['chromium']),
+  ...(findChromium() ? [] : ['chromium', 'chromium-l10n']),
   ...(findFirefox() ? [] : ['firefox-esr']),
 ];
 if (missing.length > 0) {
@@ -43,6 +43,20 @@ if (missing.length > 0) {
     );
     process.exit(1);
   }
+}
+
+// The locale test needs a second UI language: Debian ships them apart (chromium-l10n).
+const chromium = findChromium();
+if (
+  isRoot &&
+  chromium?.startsWith('/usr/lib/chromium/') &&
+  !existsSync('/usr/lib/chromium/locales/de.pak')
+) {
+  console.log('Installing chromium-l10n (UI languages, for the locale test)…');
+  run('apt-get', ['update', '-qq']);
+  run('apt-get', ['install', '-y', '-qq', 'chromium-l10n'], {
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
 }
 
 run('npm', ['run', '--silent', 'build']);

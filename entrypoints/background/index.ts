@@ -8,6 +8,7 @@ import { ClickLog, isOwnDownload, isTorrentDownload } from '@/lib/background/tak
 import { ensureOffscreen, sendToEngine, useLocalEngine } from '@/lib/background/engine-link';
 import { Saver, type PendingSave } from '@/lib/background/saver';
 import { bumpBadge, notify, updateBadge } from '@/lib/background/ui';
+import { t } from '@/lib/ui/i18n';
 import {
   addRequestFor,
   isAcceptedUrl,
@@ -93,7 +94,7 @@ export default defineBackground({
       .then(() =>
         browser.contextMenus.create({
           id: MENU_ID,
-          title: 'Download with swarm',
+          title: t('menuDownloadWithSwarm'),
           contexts: ['link'],
         }),
       )

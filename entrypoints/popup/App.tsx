@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { HostTorrentView } from '@/lib/protocol';
+import { t } from '@/lib/ui/i18n';
 import { TorrentItem } from './TorrentItem';
 import { useTorrents, sendCommand } from './use-torrents';
 
@@ -9,20 +10,18 @@ export function App() {
 
   return (
     <main>
-      <h1>Swarmlink</h1>
+      <h1>{t('extName')}</h1>
       {error && <p role="alert">{error}</p>}
-      {torrents.length === 0 && (
-        <p className="empty">No torrents yet. Click a torrent link on any page.</p>
-      )}
-      <ul aria-label="Torrents">
+      {torrents.length === 0 && <p className="empty">{t('popupEmpty')}</p>}
+      <ul aria-label={t('popupTorrents')}>
         {torrents.map((t) => (
           <TorrentItem key={t.id} torrent={t} onRemove={() => setRemoving(t)} />
         ))}
       </ul>
       {removing && (
         <div role="dialog" aria-modal="true" aria-labelledby="remove-title" className="dialog">
-          <p id="remove-title">Remove “{removing.name}”?</p>
-          <p className="hint">Files already saved to your downloads stay either way.</p>
+          <p id="remove-title">{t('removeTitle', removing.name)}</p>
+          <p className="hint">{t('removeHint')}</p>
           <div className="buttons">
             <button
               onClick={() => {
@@ -30,7 +29,7 @@ export function App() {
                 setRemoving(null);
               }}
             >
-              Keep data
+              {t('removeKeepData')}
             </button>
             <button
               className="danger"
@@ -39,9 +38,9 @@ export function App() {
                 setRemoving(null);
               }}
             >
-              Delete data
+              {t('removeDeleteData')}
             </button>
-            <button onClick={() => setRemoving(null)}>Cancel</button>
+            <button onClick={() => setRemoving(null)}>{t('actionCancel')}</button>
           </div>
         </div>
       )}

@@ -1,5 +1,6 @@
 import type { HostTorrentView } from '@/lib/protocol';
 import { formatBytes, stateLabel } from '@/lib/ui/format';
+import * as i18n from '@/lib/ui/i18n';
 import { sendCommand } from './use-torrents';
 
 export function TorrentItem({
@@ -28,10 +29,15 @@ export function TorrentItem({
       <div className="status">
         <span>
           {stateLabel(t.state)}
-          {t.fileCount > 0 && t.savedFiles === t.fileCount && ' · saved'}
+          {t.fileCount > 0 && t.savedFiles === t.fileCount && ` · ${i18n.t('statusSaved')}`}
         </span>
         <span>
-          {t.progress}% · {formatBytes(t.verifiedBytes)} of {formatBytes(t.selectedBytes)}
+          {i18n.t(
+            'statusProgress',
+            t.progress,
+            formatBytes(t.verifiedBytes),
+            formatBytes(t.selectedBytes),
+          )}
         </span>
       </div>
       <SwarmLine torrent={t} />
@@ -43,9 +49,9 @@ export function TorrentItem({
       <SourceNotes torrent={t} />
       <div className="actions">
         <button onClick={() => void sendCommand({ type: paused ? 'resume' : 'pause', id: t.id })}>
-          {paused ? 'Resume' : 'Pause'}
+          {paused ? i18n.t('actionResume') : i18n.t('actionPause')}
         </button>
-        <button onClick={onRemove}>Remove</button>
+        <button onClick={onRemove}>{i18n.t('actionRemove')}</button>
       </div>
     </li>
   );
@@ -55,20 +61,18 @@ export function TorrentItem({
 function SwarmLine({ torrent: t }: { torrent: HostTorrentView }) {
   const parts: string[] = [];
   if (t.peers > 0) {
-    parts.push(`${t.peers} ${t.peers === 1 ? 'peer' : 'peers'}`);
-    if (t.seeds > 0) parts[0] += ` (${t.seeds} ${t.seeds === 1 ? 'seed' : 'seeds'})`;
+    parts.push(i18n.tn('swarmPeers', t.peers));
+    if (t.seeds > 0) parts[0] += ` (${i18n.tn('swarmSeeds', t.seeds)})`;
   }
-  if (t.downloadRate > 0) parts.push(`↓ ${formatBytes(t.downloadRate)}/s`);
-  if (t.uploadRate > 0) parts.push(`↑ ${formatBytes(t.uploadRate)}/s`);
-  if (t.uploadedBytes > 0) parts.push(`uploaded ${formatBytes(t.uploadedBytes)}`);
+  if (t.downloadRate > 0) parts.push(i18n.t('rateDown', formatBytes(t.downloadRate)));
+  if (t.uploadRate > 0) parts.push(i18n.t('rateUp', formatBytes(t.uploadRate)));
+  if (t.uploadedBytes > 0) parts.push(i18n.t('swarmUploaded', formatBytes(t.uploadedBytes)));
   if (t.bannedPeers > 0) {
-    parts.push(
-      `${t.bannedPeers} ${t.bannedPeers === 1 ? 'peer' : 'peers'} banned for sending wrong data`,
-    );
+    parts.push(i18n.tn('swarmBanned', t.bannedPeers));
   }
   if (parts.length === 0) return null;
   return (
-    <div className="swarm" aria-label="Sharing">
+    <div className="swarm" aria-label={i18n.t('swarmLabel')}>
       {parts.join(' · ')}
     </div>
   );
@@ -78,19 +82,18 @@ function SwarmLine({ torrent: t }: { torrent: HostTorrentView }) {
 function SourceNotes({ torrent: t }: { torrent: HostTorrentView }) {
   const failing = t.webSeeds.filter((s) => s.error && s.state !== 'failed' && t.state !== 'error');
   if (t.state === 'metadata') {
-    return (
-      <p className="note">
-        Waiting for the torrent&apos;s details from other peers; none found yet.
-      </p>
-    );
+    return <p className="note">{i18n.t('noteWaitingForMetadata')}</p>;
   }
   if (failing.length === 0) return null;
   return (
-    <ul className="notes" aria-label="Sources">
+    <ul className="notes" aria-label={i18n.t('sourcesLabel')}>
       {failing.map((s) => (
         <li key={s.url}>
-          {hostOf(s.url)}: {s.state === 'retrying' ? 'retrying after ' : ''}
-          {s.error}
+          {i18n.t(
+            s.state === 'retrying' ? 'sourceRetrying' : 'sourceFailing',
+            hostOf(s.url),
+            s.error ?? '',
+          )}
         </li>
       ))}
     </ul>

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { browser } from 'wxt/browser';
+import { t } from '@/lib/ui/i18n';
 import { isStateMessage, type HostTorrentView, type UiCommand } from '@/lib/protocol';
 
 type Command = UiCommand extends infer C ? (C extends unknown ? Omit<C, 'target'> : never) : never;
@@ -25,7 +26,7 @@ export function useTorrents(): { torrents: HostTorrentView[]; error: string | nu
       (views) => {
         if (live && Array.isArray(views)) setTorrents(views as HostTorrentView[]);
       },
-      (err: unknown) => live && setError(`The engine did not answer: ${String(err)}`),
+      (err: unknown) => live && setError(t('popupEngineDidNotAnswer', String(err))),
     );
     return () => {
       live = false;

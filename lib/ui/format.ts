@@ -1,4 +1,5 @@
 import type { TorrentState } from '../engine/torrent.ts';
+import { t, type MessageKey } from './i18n.ts';
 
 export function formatBytes(n: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
@@ -10,17 +11,17 @@ export function formatBytes(n: number): string {
   return `${i === 0 ? n : n.toFixed(1)} ${units[i]}`;
 }
 
-const LABELS: Record<TorrentState, string> = {
-  fetching: 'Fetching torrent…',
-  metadata: 'Waiting for metadata…',
-  checking: 'Checking…',
-  downloading: 'Downloading',
-  seeding: 'Done · seeding',
-  done: 'Done',
-  paused: 'Paused',
-  error: 'Error',
+const LABELS: Record<TorrentState, MessageKey> = {
+  fetching: 'stateFetching',
+  metadata: 'stateMetadata',
+  checking: 'stateChecking',
+  downloading: 'stateDownloading',
+  seeding: 'stateSeeding',
+  done: 'stateDone',
+  paused: 'statePaused',
+  error: 'stateError',
 };
 
 export function stateLabel(state: TorrentState): string {
-  return LABELS[state];
+  return t(LABELS[state]);
 }

@@ -30,9 +30,16 @@ export type ExtensionBrowser = Pick<
   | 'close'
 >;
 
-/** A fresh temporary profile (deleted on close) whose downloads go to `<profile>/downloads`. */
-export function launchWithExtension(): Promise<ExtensionBrowser> {
-  return launchExtensionBrowser({ profilePrefix: 'swarmlink-e2e-' });
+/**
+ * A fresh temporary profile (deleted on close) whose downloads go to `<profile>/downloads`.
+ * `language` sets the browser's UI language (Chromium on Linux takes it from `LANGUAGE`; it
+ * needs that language's pack, Debian's chromium-l10n).
+ */
+export function launchWithExtension(opts: { language?: string } = {}): Promise<ExtensionBrowser> {
+  return launchExtensionBrowser({
+    profilePrefix: 'swarmlink-e2e-',
+    ...(opts.language && { contextOptions: { env: { ...process.env, LANGUAGE: opts.language } } }),
+  });
 }
 
 /**

@@ -16,6 +16,9 @@ type Manifest = {
   background: { service_worker?: string; scripts?: string[]; persistent?: boolean };
   content_scripts: { matches: string[]; run_at: string; all_frames: boolean }[];
   browser_specific_settings?: { gecko?: { id?: string } };
+  name: string;
+  description: string;
+  default_locale?: string;
 };
 
 function manifest(dir: string): Manifest {
@@ -51,6 +54,24 @@ describe('manifests', () => {
         run_at: 'document_start',
         all_frames: true,
       });
+    }
+  });
+
+  it('name and description come from _locales, English and German (both browsers)', () => {
+    for (const dir of ['chrome-mv3', 'firefox-mv2']) {
+      const m = manifest(dir);
+      expect(m, dir).toMatchObject({
+        name: '__MSG_extName__',
+        description: '__MSG_extDescription__',
+        default_locale: 'en',
+      });
+      for (const lang of ['en', 'de']) {
+        const file = resolve(OUTPUT, dir, '_locales', lang, 'messages.json');
+        const messages = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+        expect(Object.keys(messages), `${dir} ${lang}`).toEqual(
+          expect.arrayContaining(['extName', 'extDescription']),
+        );
+      }
     }
   });
 
