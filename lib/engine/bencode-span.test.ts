@@ -1,9 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { binaryString, findInfoSpan, scanBencode } from './bencode-span.ts';
+import { binaryString, decodeTorrent, decodeTree, type ByteSpan } from './bencode-span.ts';
 import { MetainfoError } from './errors.ts';
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
 const text = (b: Uint8Array): string => binaryString(b, 0, b.length);
+
+const findInfoSpan = (file: Uint8Array): ByteSpan => {
+  const { tree, info } = decodeTorrent(file);
+  return tree.span(info);
+};
+const scanBencode = (input: Uint8Array, field?: string, maxDepth?: number) =>
+  decodeTree(input, field, { maxDepth });
 
 function errorOf(fn: () => unknown): MetainfoError {
   try {
@@ -57,12 +64,12 @@ describe('findInfoSpan', () => {
   });
 });
 
-describe('scanBencode', () => {
+describe('decodeTree', () => {
   it('reports where the first value ends (ut_metadata: dictionary then raw data)', () => {
     const msg = bytes('d8:msg_typei1e5:piecei0eeRAWDATA');
     const scan = scanBencode(msg);
     expect(scan.end).toBe(msg.length - 'RAWDATA'.length);
-    expect([...(scan.entries?.keys() ?? [])]).toEqual(['msg_type', 'piece']);
+    expect([...scan.tree.entries(0).keys()]).toEqual(['msg_type', 'piece']);
   });
 
   it('accepts every well-formed token', () => {
@@ -105,5 +112,79 @@ describe('scanBencode', () => {
 
   it('never reads past a string that claims more bytes than there are', () => {
     expect(errorOf(() => scanBencode(bytes('10:abc'))).reason).toMatch(/past the end/);
+  });
+});
+
+describe('decodeTree: values', () => {
+  it('reads integers, byte strings, lists and dictionaries with their spans', () => {
+    const input = bytes('d1:ai-42e1:bl3:xyzi7ee1:cdee');
+    const { tree } = decodeTree(input);
+    const root = tree.entries(0);
+    expect(tree.int(root.get('a'))).toBe(-42);
+    const list = root.get('b')!;
+    expect(tree.isList(list)).toBe(true);
+    const [s, n] = tree.children(list);
+    expect(text(tree.bytesOf(s)!)).toBe('xyz');
+    expect(tree.int(n)).toBe(7);
+    expect(tree.bytesOf(n)).toBeUndefined();
+    const c = root.get('c')!;
+    expect(tree.kind(c)).toBe('dict');
+    expect(text(input.subarray(tree.span(c).start, tree.span(c).end))).toBe('de');
+    expect(text(input.subarray(tree.span(list).start, tree.span(list).end))).toBe('l3:xyzi7ee');
+  });
+
+  it('finds `info` by its exact bytes: a BOM-prefixed key alone is not it', () => {
+    const bom = Uint8Array.from('d7:\xef\xbb\xbfinfod1:ai1eee', (c) => c.charCodeAt(0));
+    expect(errorOf(() => decodeTorrent(bom)).reason).toBe('missing');
+  });
+});
+
+describe('decodeTree: keys that read as the same text', () => {
+  const latin1 = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
+
+  it('rejects a BOM-prefixed key next to the plain key (TextDecoder drops the BOM)', () => {
+    // `\xEF\xBB\xBFinfo` sorts after `info`, and the other way round when listed first.
+    for (const input of [
+      'd4:infod1:ai1ee7:\xef\xbb\xbfinfod1:bi2eee',
+      'd7:\xef\xbb\xbfinfod1:bi2ee4:infod1:ai1eee',
+      'd4:infod4:name1:a7:\xef\xbb\xbfname1:bee',
+    ]) {
+      const err = errorOf(() => decodeTree(latin1(input)));
+      expect(err.reason).toMatch(/two dictionary keys read as the same text "(info|name)"/);
+    }
+  });
+
+  it('rejects a key that is not UTF-8 next to the hex the bencode package reads it as', () => {
+    const err = errorOf(() => decodeTree(latin1('d1:\xffi1e2:ffi2ee')));
+    expect(err.reason).toMatch(/same text/);
+    // Binary keys of their own (v2 `piece layers`) are fine.
+    const ok = decodeTree(latin1('d1:\xffi1e1:\xfei2e2:abi3ee'));
+    expect(ok.tree.entries(0).size).toBe(3);
+  });
+
+  it('accepts distinct UTF-8 keys and a BOM key alone', () => {
+    const ok = decodeTree(latin1('d7:\xef\xbb\xbfinfoi1e2:\xc3\xa9i2e2:\xc3\xaai3ee'));
+    expect([...ok.tree.entries(0).keys()]).toEqual(['\xef\xbb\xbfinfo', '\xc3\xa9', '\xc3\xaa']);
+  });
+});
+
+describe('decodeTree: bounded cost', () => {
+  it('caps the values built, the items of one list and one dictionary', () => {
+    const list = (n: number): Uint8Array => bytes(`l${'0:'.repeat(n)}e`);
+    expect(decodeTree(list(10), 'x', { maxItems: 10 }).tree.children(0)).toHaveLength(10);
+    expect(errorOf(() => decodeTree(list(11), 'x', { maxItems: 10 })).reason).toMatch(
+      /more than 10 items in one list/,
+    );
+    const dict = bytes(
+      `d${Array.from({ length: 11 }, (_, i) => `1:${'abcdefghijk'[i]}0:`).join('')}e`,
+    );
+    expect(errorOf(() => decodeTree(dict, 'x', { maxItems: 10 })).reason).toMatch(
+      /more than 10 items in one dictionary/,
+    );
+    const nested = bytes(`l${'l0:0:e'.repeat(4)}e`);
+    expect(decodeTree(nested, 'x', { maxValues: 13 }).tree.children(0)).toHaveLength(4);
+    expect(errorOf(() => decodeTree(nested, 'x', { maxValues: 12 })).reason).toMatch(
+      /more than 12 values/,
+    );
   });
 });

@@ -2,13 +2,16 @@ import { MetainfoError } from './errors.ts';
 import { LIMITS } from './limits.ts';
 
 /**
- * A strict, non-recursive walk over bencode tokens (BEP 3) that decodes nothing: it checks
- * that the input is well formed and reports where values lie. It runs before any decoder
- * sees untrusted bytes, so the decoder never meets a negative string length, a runaway
- * nesting depth or a truncated value.
+ * A strict, non-recursive bencode (BEP 3) decoder for `.torrent` files. One pass over the
+ * bytes builds a compact tree of spans (typed arrays, no object per value): every value
+ * knows where it lies in the input, so the infohash is the SHA-1 of the very bytes that
+ * every field is then read from, and nothing is re-encoded.
  *
- * The infohash is the SHA-1 of the `info` value's bytes exactly as they appear in the
- * file, so `findInfoSpan` gives those bytes' position rather than anything re-encoded.
+ * Untrusted input is bounded (limits.ts): nesting depth, total values, items in one list or
+ * dictionary. Dictionary keys are compared as exact bytes, and two keys of one dictionary
+ * that would decode to the same text (a leading UTF-8 BOM is dropped by TextDecoder, and the
+ * `bencode` package WebTorrent uses turns keys that are not UTF-8 into hex) are an error:
+ * otherwise the torrent could mean one thing to us and another to other clients.
  */
 
 /** A half-open byte range `[start, end)`. */
@@ -17,14 +20,12 @@ export interface ByteSpan {
   readonly end: number;
 }
 
-export interface BencodeScan {
-  /** Offset just past the first complete value; callers decide what may follow. */
-  readonly end: number;
-  /**
-   * When that value is a dictionary: the span of each of its values, by key (the key's
-   * bytes as a binary string, one char per byte). Otherwise null.
-   */
-  readonly entries: ReadonlyMap<string, ByteSpan> | null;
+export type BencodeKind = 'int' | 'bytes' | 'list' | 'dict';
+
+export interface BencodeLimits {
+  readonly maxDepth?: number;
+  readonly maxValues?: number;
+  readonly maxItems?: number;
 }
 
 const INT = 0x69; // i
@@ -38,17 +39,11 @@ const NINE = 0x39;
 /** Integers beyond 64 bits and strings beyond 2^53 bytes are not bencode we can use. */
 const MAX_INT_DIGITS = 19;
 const MAX_LENGTH_DIGITS = 15;
-
-interface Frame {
-  readonly dict: boolean;
-  /** Dictionaries: whether the next token is a key. */
-  expectKey: boolean;
-  /** Dictionaries: keys seen so far (duplicates are ambiguous, so rejected). */
-  readonly keys: Set<string> | null;
-  /** Dictionaries: the last key and where its value starts. */
-  key: string;
-  valueStart: number;
-}
+const KINDS: readonly BencodeKind[] = ['int', 'bytes', 'list', 'dict'];
+const K_INT = 0;
+const K_BYTES = 1;
+const K_LIST = 2;
+const K_DICT = 3;
 
 const isDigit = (b: number | undefined): boolean => b !== undefined && b >= ZERO && b <= NINE;
 
@@ -61,18 +56,173 @@ export function binaryString(bytes: Uint8Array, start: number, end: number): str
   return out;
 }
 
+const HEX = '0123456789abcdef';
+
+/** Whether `bytes[start, end)` is UTF-8 that TextDecoder decodes without a U+FFFD. */
+function isCleanUtf8(bytes: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end;) {
+    const b = bytes[i]!;
+    let n: number;
+    let min: number;
+    if (b < 0x80) {
+      i++;
+      continue;
+    } else if (b >= 0xc2 && b <= 0xdf) [n, min] = [1, 0x80];
+    else if (b >= 0xe0 && b <= 0xef) [n, min] = [2, 0x800];
+    else if (b >= 0xf0 && b <= 0xf4) [n, min] = [3, 0x10000];
+    else return false;
+    if (i + n >= end) return false;
+    let cp = b & (0x3f >> n);
+    for (let j = 1; j <= n; j++) {
+      const c = bytes[i + j]!;
+      if ((c & 0xc0) !== 0x80) return false;
+      cp = (cp << 6) | (c & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) || cp === 0xfffd) {
+      return false;
+    }
+    i += n + 1;
+  }
+  return true;
+}
+
 /**
- * Walks the first bencoded value of `bytes` and returns where it ends. Throws
- * MetainfoError (naming `field`) on anything malformed: truncation, a bad integer or
- * string length, a non-string key, a duplicate key, nesting beyond `maxDepth`.
+ * What a key reads as elsewhere, as a binary string: the `bencode` package (WebTorrent,
+ * parse-torrent) decodes keys with TextDecoder, which drops a leading BOM, and uses the hex
+ * of the bytes when the text holds a U+FFFD (bad UTF-8). Two keys with the same identity
+ * read as the same text there. (UTF-8 is one-to-one, so the bytes stand for the text.)
  */
-export function scanBencode(
+function keyIdentity(bytes: Uint8Array, start: number, end: number, raw: string): string {
+  let ascii = true;
+  for (let i = start; i < end && ascii; i++) ascii = bytes[i]! < 0x80;
+  if (ascii) return raw;
+  if (isCleanUtf8(bytes, start, end)) {
+    const bom = bytes[start] === 0xef && bytes[start + 1] === 0xbb && bytes[start + 2] === 0xbf;
+    return bom ? raw.slice(3) : raw;
+  }
+  let hex = '';
+  for (let i = start; i < end; i++) hex += HEX[bytes[i]! >> 4]! + HEX[bytes[i]! & 15]!;
+  return hex;
+}
+
+/**
+ * The decoded tree. Nodes are numbered in document order (a dictionary's keys are nodes
+ * too, each followed by its value); node 0 is the root.
+ */
+export class BencodeTree {
+  constructor(
+    readonly bytes: Uint8Array,
+    private readonly kinds: Uint8Array,
+    /** Byte strings: their data; integers: their digits; containers: the whole token. */
+    private readonly starts: Int32Array,
+    private readonly ends: Int32Array,
+    /** The node just after this node's subtree. */
+    private readonly afters: Int32Array,
+  ) {}
+
+  kind(node: number): BencodeKind {
+    return KINDS[this.kinds[node]!]!;
+  }
+
+  /** The bytes a list or dictionary was read from, exactly as in the input. */
+  span(node: number): ByteSpan {
+    return { start: this.starts[node]!, end: this.ends[node]! };
+  }
+
+  /** A byte string's data (a view into the input), or undefined for other kinds. */
+  bytesOf(node: number | undefined): Uint8Array | undefined {
+    if (node === undefined || this.kinds[node] !== K_BYTES) return undefined;
+    return this.bytes.subarray(this.starts[node], this.ends[node]);
+  }
+
+  /** An integer's value (beyond 2^53 it is not a safe integer), or undefined. */
+  int(node: number | undefined): number | undefined {
+    if (node === undefined || this.kinds[node] !== K_INT) return undefined;
+    let i = this.starts[node]!;
+    const end = this.ends[node]!;
+    const negative = this.bytes[i] === MINUS;
+    if (negative) i++;
+    let n = 0;
+    for (; i < end; i++) n = n * 10 + (this.bytes[i]! - ZERO);
+    return negative ? -n : n;
+  }
+
+  isList(node: number | undefined): node is number {
+    return node !== undefined && this.kinds[node] === K_LIST;
+  }
+
+  isDict(node: number | undefined): node is number {
+    return node !== undefined && this.kinds[node] === K_DICT;
+  }
+
+  /** A list's items, or a dictionary's keys and values alternating. */
+  children(node: number): number[] {
+    const out: number[] = [];
+    const after = this.afters[node]!;
+    for (let c = node + 1; c < after; c = this.afters[c]!) out.push(c);
+    return out;
+  }
+
+  /** A dictionary's entries in the order written, by key (a binary string of its bytes). */
+  entries(node: number): Map<string, number> {
+    const out = new Map<string, number>();
+    const after = this.afters[node]!;
+    for (let key = node + 1; key < after;) {
+      const value = this.afters[key]!;
+      out.set(binaryString(this.bytes, this.starts[key]!, this.ends[key]!), value);
+      key = this.afters[value]!;
+    }
+    return out;
+  }
+}
+
+interface Frame {
+  readonly node: number;
+  readonly dict: boolean;
+  items: number;
+  /** Dictionaries: whether the next token is a key, and the text of the keys seen. */
+  expectKey: boolean;
+  readonly keys: Map<string, string> | null;
+}
+
+/**
+ * Decodes the first bencoded value of `bytes`; returns the tree and the offset just past
+ * that value (callers decide what may follow). Throws MetainfoError naming `field` on
+ * anything malformed or over a limit.
+ */
+export function decodeTree(
   bytes: Uint8Array,
   field = 'torrent',
-  maxDepth: number = LIMITS.maxBencodeDepth,
-): BencodeScan {
+  limits: BencodeLimits = {},
+): { tree: BencodeTree; end: number } {
+  const maxDepth = limits.maxDepth ?? LIMITS.maxBencodeDepth;
+  const maxValues = limits.maxValues ?? LIMITS.maxBencodeValues;
+  const maxItems = limits.maxItems ?? LIMITS.maxBencodeItems;
   const fail = (reason: string, at: number): never => {
     throw new MetainfoError(field, `${reason} at byte ${at}`);
+  };
+
+  let capacity = Math.min(maxValues, 1024);
+  let kinds = new Uint8Array(capacity);
+  let starts = new Int32Array(capacity);
+  let ends = new Int32Array(capacity);
+  let afters = new Int32Array(capacity);
+  let count = 0;
+  const add = (kind: number, start: number, end: number, at: number): number => {
+    if (count >= maxValues) fail(`more than ${maxValues} values`, at);
+    if (count === capacity) {
+      capacity = Math.min(maxValues, capacity * 2);
+      const grow = <T extends Uint8Array | Int32Array>(a: T, b: T): T => (b.set(a), b);
+      kinds = grow(kinds, new Uint8Array(capacity));
+      starts = grow(starts, new Int32Array(capacity));
+      ends = grow(ends, new Int32Array(capacity));
+      afters = grow(afters, new Int32Array(capacity));
+    }
+    kinds[count] = kind;
+    starts[count] = start;
+    ends[count] = end;
+    afters[count] = count + 1;
+    return count++;
   };
 
   /** Reads `<length>:<bytes>` at `pos`; returns [dataStart, dataEnd]. */
@@ -93,7 +243,7 @@ export function scanBencode(
     return [start, start + length];
   };
 
-  /** Reads `i<digits>e` at `pos`; returns the offset after it. */
+  /** Reads `i<digits>e` at `pos`; returns the offset of its `e`. */
   const readInteger = (pos: number): number => {
     let i = pos + 1;
     if (bytes[i] === MINUS) i++;
@@ -108,21 +258,23 @@ export function scanBencode(
     if (bytes[digitsStart] === ZERO && (i - digitsStart > 1 || digitsStart > pos + 1)) {
       fail('integer has a leading zero or is negative zero', pos);
     }
-    return i + 1;
+    return i;
   };
 
   const stack: Frame[] = [];
-  let entries: Map<string, ByteSpan> | null = null;
   let pos = 0;
-
-  /** A value ended at `pos`: its parent dictionary (if any) now expects a key. */
+  /** A list item or a dictionary key starts at `pos`: its parent counts it. */
+  const counted = (): void => {
+    const parent = stack[stack.length - 1];
+    if (!parent || (parent.dict && !parent.expectKey)) return;
+    if (++parent.items > maxItems) {
+      fail(`more than ${maxItems} items in one ${parent.dict ? 'dictionary' : 'list'}`, pos);
+    }
+  };
+  /** A value ended: its parent dictionary (if any) now expects a key. */
   const valueDone = (): void => {
     const parent = stack[stack.length - 1];
-    if (!parent?.dict) return;
-    parent.expectKey = true;
-    if (stack.length === 1 && entries) {
-      entries.set(parent.key, { start: parent.valueStart, end: pos });
-    }
+    if (parent?.dict) parent.expectKey = true;
   };
 
   do {
@@ -134,57 +286,76 @@ export function scanBencode(
       if (frame.dict && !frame.expectKey) fail('dictionary key has no value', pos);
       stack.pop();
       pos++;
+      ends[frame.node] = pos;
+      afters[frame.node] = count;
       valueDone();
       continue;
     }
 
     if (frame?.dict && frame.expectKey) {
       if (!isDigit(byte)) fail('dictionary key is not a byte string', pos);
+      counted();
       const [start, end] = readString(pos);
-      const key = binaryString(bytes, start, end);
-      if (frame.keys?.has(key)) fail('duplicate dictionary key', pos);
-      frame.keys?.add(key);
-      frame.key = key;
+      const raw = binaryString(bytes, start, end);
+      const identity = keyIdentity(bytes, start, end, raw);
+      const earlier = frame.keys!.get(identity);
+      if (earlier === raw) fail('duplicate dictionary key', pos);
+      if (earlier !== undefined) {
+        const text = new TextDecoder().decode(bytes.subarray(start, end));
+        fail(`two dictionary keys read as the same text ${JSON.stringify(text)}`, pos);
+      }
+      frame.keys!.set(identity, raw);
+      add(K_BYTES, start, end, pos);
       frame.expectKey = false;
-      frame.valueStart = end;
       pos = end;
       continue;
     }
 
+    counted();
     if (byte === LIST || byte === DICT) {
       if (stack.length >= maxDepth) fail(`nested deeper than ${maxDepth} levels`, pos);
       const dict = byte === DICT;
-      if (dict && stack.length === 0) entries = new Map();
-      stack.push({ dict, expectKey: dict, keys: dict ? new Set() : null, key: '', valueStart: 0 });
+      const node = add(dict ? K_DICT : K_LIST, pos, pos, pos);
+      stack.push({ node, dict, items: 0, expectKey: dict, keys: dict ? new Map() : null });
       pos++;
       continue;
     }
 
-    if (byte === INT) pos = readInteger(pos);
-    else if (isDigit(byte)) pos = readString(pos)[1];
-    else fail(`unexpected byte 0x${byte.toString(16).padStart(2, '0')}`, pos);
+    if (byte === INT) {
+      const e = readInteger(pos);
+      add(K_INT, pos + 1, e, pos);
+      pos = e + 1;
+    } else if (isDigit(byte)) {
+      const [start, end] = readString(pos);
+      add(K_BYTES, start, end, pos);
+      pos = end;
+    } else fail(`unexpected byte 0x${byte.toString(16).padStart(2, '0')}`, pos);
     valueDone();
   } while (stack.length > 0);
 
-  return { end: pos, entries };
+  const trim = <T extends Uint8Array | Int32Array>(a: T): T => a.subarray(0, count) as T;
+  return {
+    tree: new BencodeTree(bytes, trim(kinds), trim(starts), trim(ends), trim(afters)),
+    end: pos,
+  };
 }
 
 const isWhitespace = (b: number): boolean => b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d;
 
 /**
- * The exact bytes of the top-level `info` dictionary of a `.torrent` file. The whole
- * file must be one well-formed bencoded dictionary (trailing whitespace is tolerated).
+ * A `.torrent` file decoded: the whole file must be one well-formed bencoded dictionary
+ * (trailing whitespace is tolerated) with an `info` dictionary (its key exactly `info`).
  */
-export function findInfoSpan(bytes: Uint8Array): ByteSpan {
-  const { end, entries } = scanBencode(bytes);
-  if (!entries) throw new MetainfoError('torrent', 'not a dictionary');
+export function decodeTorrent(bytes: Uint8Array): { tree: BencodeTree; info: number } {
+  const { tree, end } = decodeTree(bytes);
+  if (!tree.isDict(0)) throw new MetainfoError('torrent', 'not a dictionary');
   for (let i = end; i < bytes.length; i++) {
     if (!isWhitespace(bytes[i]!)) {
       throw new MetainfoError('torrent', `unexpected data after the end at byte ${i}`);
     }
   }
-  const info = entries.get('info');
-  if (!info) throw new MetainfoError('info', 'missing');
-  if (bytes[info.start] !== DICT) throw new MetainfoError('info', 'not a dictionary');
-  return info;
+  const info = tree.entries(0).get('info');
+  if (info === undefined) throw new MetainfoError('info', 'missing');
+  if (!tree.isDict(info)) throw new MetainfoError('info', 'not a dictionary');
+  return { tree, info };
 }

@@ -29,6 +29,16 @@ export const LIMITS = {
    * dictionary per path component, so this stays well above `maxPathDepth`.
    */
   maxBencodeDepth: 128,
+  /**
+   * Most values (dictionary keys included) in one `.torrent`, and most items in one list or
+   * entries in one dictionary: what the decoder may build is bounded whatever the input
+   * (16 MiB of `0:` would otherwise be 8 million values). A torrent of 100,000 files takes
+   * about 10 values a file, and its `files` list 100,000 items.
+   */
+  maxBencodeValues: 3_000_000,
+  maxBencodeItems: 200_000,
+  /** Most path components over all the files of one torrent. */
+  maxPathComponents: 500_000,
   /** Longest magnet URI accepted, in characters. */
   maxMagnetLength: 64 * 1024,
   /**

@@ -247,14 +247,21 @@ function newFolder(path: string): Folder {
   return { path, entries: [], subfolders: new Map() };
 }
 
-/** The folder tree of the non-pad files, entries in torrent order of first appearance. */
-function buildTree(
-  rootPath: string,
-  files: readonly { path: readonly string[]; pad: boolean }[],
-): Folder {
+/** What savePaths needs of a torrent's file (metainfo's TorrentFile). */
+export interface PathInput {
+  readonly path: readonly string[];
+  readonly pad: boolean;
+  readonly symlink?: readonly string[];
+}
+
+/** Pad files (BEP 47) and symlinks are never saved. */
+const isSaved = (file: PathInput): boolean => !file.pad && file.symlink === undefined;
+
+/** The folder tree of the saved files, entries in torrent order of first appearance. */
+function buildTree(rootPath: string, files: readonly PathInput[]): Folder {
   const root = newFolder(rootPath);
   files.forEach((file, fileIndex) => {
-    if (file.pad) return;
+    if (!isSaved(file)) return;
     let folder = root;
     const last = file.path.length - 1;
     for (let i = 0; i < last; i++) folder = subfolder(folder, file.path[i] ?? '');
@@ -316,7 +323,7 @@ function assignPaths(root: Folder, out: (string | null)[]): void {
 
 /**
  * For each file of a torrent, the relative path to save it at ('/'-separated), or null for
- * a pad file (BEP 47), which is never saved. A single-file torrent's file is saved as
+ * a pad file or a symlink (BEP 47), which are never saved. A single-file torrent's file is saved as
  * `<torrent name>`; a multi-file torrent's as `<torrent name>/<path inside the torrent>`.
  * Every component is sanitized (sanitizeComponent); entries of one folder that then share
  * a name ignoring case and normalization (a file and a folder included) are numbered:
@@ -326,16 +333,16 @@ function assignPaths(root: Folder, out: (string | null)[]): void {
  */
 export function savePaths(
   name: string,
-  files: readonly { path: readonly string[]; pad: boolean }[],
+  files: readonly PathInput[],
   multiFile: boolean,
 ): (string | null)[] {
   const root = sanitizeComponent(name);
   const out: (string | null)[] = new Array<string | null>(files.length).fill(null);
   if (!multiFile) {
-    if (files.filter((f) => !f.pad).length > 1) {
+    if (files.filter(isSaved).length > 1) {
       throw new RangeError('A single-file torrent has more than one file to save');
     }
-    return files.map((f) => (f.pad ? null : root));
+    return files.map((f) => (isSaved(f) ? root : null));
   }
   assignPaths(buildTree(root, files), out);
   return out;
