@@ -145,6 +145,8 @@ function makeClient(shared?: Pick<Env, 'store' | 'records'>, extra: Extra = {}):
     clock,
     random: extra.random ?? (() => 0.5),
     onBytesRead: extra.onBytesRead,
+    // The fake clock fires every timer at once (webseed.test.ts tests the idle timeout).
+    webSeed: { idleTimeoutMs: Infinity },
   };
   const client = new Client(deps);
   const env: Env = {

@@ -1,5 +1,6 @@
 import type { BufferPool } from './buffer-pool.ts';
 import type { PieceStore } from './piece-store.ts';
+import type { WebSeedOptions } from './webseed.ts';
 
 export type DigestAlgorithm = 'SHA-1' | 'SHA-256';
 
@@ -55,6 +56,11 @@ export interface EngineDeps {
   createWebSocket?: WebSocketFactory;
   /** WebRTC peers; without it the torrent uses web seeds only. */
   createPeerConnection?: PeerConnectionFactory;
+  /**
+   * Web seed settings other than the defaults (WEBSEED_DEFAULTS): tests whose fake clock
+   * fires every timer at once turn the idle timeout off.
+   */
+  webSeed?: Partial<WebSeedOptions>;
 }
 
 /** WebCrypto digest, available in browsers, workers and Node >= 20. */

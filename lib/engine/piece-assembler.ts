@@ -19,6 +19,17 @@ export function pendingLimit(pieceLength: number): number {
   return Math.min(MAX_PENDING, Math.max(1, Math.floor(MAX_PENDING_BYTES / pieceLength)));
 }
 
+/** Options of `pumpBody`. */
+export interface PumpOptions {
+  /** Body bytes to read and drop before the first byte wanted (a server ignoring Range). */
+  skip?: number;
+  /** Told when the pump starts (`true`) and stops (`false`) waiting on the network. */
+  reading?(on: boolean): void;
+}
+
+/** Scratch memory for skipped bytes, at most this much at a time. */
+const SKIP_CHUNK = 256 * 1024;
+
 /**
  * Reads `length` bytes of `body` into the assembler: straight into piece memory with a
  * BYOB reader where the stream supports it (browsers and Node), else chunk by chunk.
@@ -29,6 +40,7 @@ export async function pumpBody(
   length: number,
   sink: PieceAssembler,
   onBytes: (n: number) => void,
+  opts: PumpOptions = {},
 ): Promise<number> {
   let byob: ReadableStreamBYOBReader | null = null;
   try {
@@ -37,13 +49,45 @@ export async function pumpBody(
     // Not a byte stream: read chunks.
   }
   const reader = byob ?? body.getReader();
+  const reading = opts.reading ?? (() => {});
+  let skip = opts.skip ?? 0;
+  let scratch: Uint8Array | null = null;
   let got = 0;
   try {
+    while (skip > 0 && !sink.finished) {
+      reading(true);
+      let value: Uint8Array | undefined;
+      if (byob) {
+        scratch ??= new Uint8Array(Math.min(SKIP_CHUNK, skip));
+        const r: ReadableStreamReadResult<Uint8Array> = await byob.read(
+          scratch.subarray(0, Math.min(scratch.byteLength, skip)),
+        );
+        if (r.value) scratch = new Uint8Array(r.value.buffer);
+        value = r.done ? undefined : r.value;
+      } else {
+        const r = await (reader as ReadableStreamDefaultReader<Uint8Array>).read();
+        value = r.done ? undefined : r.value;
+      }
+      reading(false);
+      if (!value) return got;
+      const dropped = Math.min(skip, value.byteLength);
+      skip -= dropped;
+      // A chunk (default reader) may run past the skipped part: the rest is wanted.
+      if (dropped < value.byteLength) {
+        const take = Math.min(value.byteLength - dropped, length);
+        got += take;
+        onBytes(take);
+        await sink.push(value.subarray(dropped, dropped + take));
+      }
+    }
+    scratch = null;
     while (got < length && !sink.finished) {
       if (byob) {
         const window = sink.window(length - got);
         if (!window) break;
+        reading(true);
         const { done, value } = await byob.read(window);
+        reading(false);
         if (done) {
           if (value) sink.restore(value);
           break;
@@ -52,7 +96,9 @@ export async function pumpBody(
         onBytes(value.byteLength);
         await sink.commit(value);
       } else {
+        reading(true);
         const { done, value } = await (reader as ReadableStreamDefaultReader<Uint8Array>).read();
+        reading(false);
         if (done) break;
         const take = Math.min(value.byteLength, length - got);
         got += take;
@@ -61,6 +107,7 @@ export async function pumpBody(
       }
     }
   } finally {
+    reading(false);
     reader.cancel().catch(() => {});
   }
   return got;

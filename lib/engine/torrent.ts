@@ -17,7 +17,7 @@ import type { Source } from './sources/source.ts';
 import type { TorrentSource, TorrentState, TorrentView } from './torrent-view.ts';
 import { SourceSet } from './sources/source-set.ts';
 import { Verifier } from './verifier.ts';
-import { WebSeed } from './webseed.ts';
+import { WEBSEED_DEFAULTS, WebSeed } from './webseed.ts';
 import { WebSeedPolicy } from './web-seed-policy.ts';
 import type { Bitfield } from './bitfield.ts';
 
@@ -187,15 +187,20 @@ export class Torrent extends Emitter<Events> {
 
   private addWebSeed(url: string): void {
     const o = this.open!;
-    const seed = new WebSeed(url, this.meta!, {
-      fetch: this.deps.fetch,
-      clock: this.deps.clock,
-      random: this.deps.random,
-      picker: o.picker,
-      deliver: (i, data, from) => this.deliver(i, data, from),
-      alloc: (size) => this.buffers.alloc(size),
-      runPolicy: () => this.policy.next(),
-    });
+    const seed = new WebSeed(
+      url,
+      this.meta!,
+      {
+        fetch: this.deps.fetch,
+        clock: this.deps.clock,
+        random: this.deps.random,
+        picker: o.picker,
+        deliver: (i, data, from) => this.deliver(i, data, from),
+        alloc: (size) => this.buffers.alloc(size),
+        runPolicy: () => this.policy.next(),
+      },
+      { ...WEBSEED_DEFAULTS, ...this.deps.webSeed },
+    );
     this.sources.add(seed, true);
   }
 

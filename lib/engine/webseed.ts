@@ -10,6 +10,7 @@ import { WebSeedError, errorMessage } from './errors.ts';
 import type { StorageLayout } from './piece-store.ts';
 import type { Picker, Run } from './picker.ts';
 import { PieceAssembler, pumpBody } from './piece-assembler.ts';
+import { IdleWatch } from './idle-watch.ts';
 import { RateMeter } from './rate.ts';
 import type { Source, SourceEvents, SourceState, SourceView } from './sources/source.ts';
 import { webSeedFileUrl } from './webseed-url.ts';
@@ -33,6 +34,13 @@ export interface WebSeedContext {
   runPolicy?(): RunPolicy;
 }
 
+/**
+ * A request that receives nothing (no headers, or no body bytes) for this long is timed out
+ * and retried: a server that stalls mid-body never holds a download up. Long enough for a
+ * slow server under load, well short of how long a reader waits before giving up.
+ */
+export const WEBSEED_IDLE_TIMEOUT_MS = 15_000;
+
 /** How a web seed takes its runs (see Picker.reserveRun and NOTES.md). */
 export interface RunPolicy {
   /** Start at a random place in the largest free stretch (others may be fetching too). */
@@ -55,7 +63,17 @@ export const WEBSEED_DEFAULTS = {
   maxBackoffMs: 30_000,
   /** Pieces failing verification before the seed counts as serving wrong bytes. */
   maxHashFailures: 3,
+  /** No bytes for this long: the request is timed out (Infinity: never). */
+  idleTimeoutMs: WEBSEED_IDLE_TIMEOUT_MS,
 };
+
+export type WebSeedOptions = typeof WEBSEED_DEFAULTS;
+
+/**
+ * Thrown by a run that found the server ignoring Range on a single-file torrent: not a
+ * failure, the seed goes on reading the file as one stream (`sequential`).
+ */
+class SwitchToStream extends Error {}
 
 export class WebSeed extends Emitter<SourceEvents> implements Source {
   readonly kind = 'webseed';
@@ -73,12 +91,19 @@ export class WebSeed extends Emitter<SourceEvents> implements Source {
   /** Bumped by each counted failure: a run started before it failed in the same outage. */
   private failureEpoch = 0;
   private readonly received: RateMeter;
+  /**
+   * The server ignores Range (answers 200 with the whole file) on a single-file torrent:
+   * one run at a time, each read from the file's start as one stream, piece by piece.
+   */
+  private sequential = false;
+  /** Runs taken since `sequential`: the others are given up when a 200 shows it. */
+  private readonly streams = new WeakSet<object>();
 
   constructor(
     readonly url: string,
     private readonly torrent: WebSeedTorrent,
     private readonly ctx: WebSeedContext,
-    private readonly options = WEBSEED_DEFAULTS,
+    private readonly options: WebSeedOptions = WEBSEED_DEFAULTS,
   ) {
     super();
     this.received = new RateMeter(ctx.clock);
@@ -108,7 +133,7 @@ export class WebSeed extends Emitter<SourceEvents> implements Source {
     if (this.state === 'failed' || this.state === 'stopped') return;
     // Count first: a worker that finds nothing to fetch exits synchronously, so looping
     // on `workers < parallel` would spawn it again for ever.
-    const spawn = this.options.parallel - this.workers;
+    const spawn = this.parallel - this.workers;
     for (let i = 0; i < spawn; i++) {
       this.workers++;
       void this.work();
@@ -132,8 +157,14 @@ export class WebSeed extends Emitter<SourceEvents> implements Source {
     this.emit('state', state);
   }
 
+  private get parallel(): number {
+    return this.sequential ? 1 : this.options.parallel;
+  }
+
   private runPieces(maxRunBytes: number): number {
     const { picker } = this.ctx;
+    // Each stream starts at the file's start: one run takes all it can.
+    if (this.sequential) return picker.remaining;
     const left = picker.remaining * this.torrent.pieceLength;
     const bytes = Math.min(
       maxRunBytes,
@@ -145,19 +176,25 @@ export class WebSeed extends Emitter<SourceEvents> implements Source {
   private async work(): Promise<void> {
     try {
       while (!this.abort.signal.aborted && this.state !== 'failed' && this.retryTimer === null) {
-        const policy = this.ctx.runPolicy?.() ?? {
+        // One stream at a time once the server ignores Range: the last run to end goes on.
+        if (this.sequential && this.runs.size > 0) break;
+        const asked = this.ctx.runPolicy?.() ?? {
           spread: false,
           anyway: false,
           maxRunBytes: this.options.maxRunBytes,
         };
+        // A stream reads from the start: begin with the first piece missing, not anywhere.
+        const policy = this.sequential ? { ...asked, spread: false } : asked;
         const run = this.ctx.picker.reserveRun(this.id, this.runPieces(policy.maxRunBytes), policy);
         if (!run) break;
+        if (this.sequential) this.streams.add(run);
         this.setState('active');
         const epoch = this.failureEpoch;
         try {
           await this.fetchRun(run);
         } catch (err) {
           if (this.abort.signal.aborted) return;
+          if (err instanceof SwitchToStream) continue;
           this.onFailure(err, epoch);
         }
       }
@@ -244,31 +281,77 @@ export class WebSeed extends Emitter<SourceEvents> implements Source {
     const t = this.torrent;
     const url = webSeedFileUrl(this.url, t.name, t.multiFile, file.path);
     const whole = offset === 0 && length === file.length;
-    let res: Response;
+    const watch = new IdleWatch(this.ctx.clock, this.options.idleTimeoutMs, this.abort.signal);
     try {
-      res = await this.ctx.fetch(url, {
-        headers: { Range: `bytes=${offset}-${offset + length - 1}` },
-        signal: this.abort.signal,
-        cache: 'no-store',
-      });
-    } catch (err) {
-      throw new WebSeedError(this.url, `network error: ${errorMessage(err)}`, false);
-    }
-    try {
-      checkResponse(this.url, res, offset, length, whole);
-    } catch (err) {
-      // Hang up rather than leave the connection busy with a body nobody reads.
-      res.body?.cancel().catch(() => {});
-      throw err;
-    }
-    const got = await pumpBody(res.body!, length, sink, (n) => {
-      this.received.add(n);
-      this.emit('bytes', n);
-    });
-    if (got < length && !sink.finished) {
-      throw new WebSeedError(this.url, `response ended after ${got} of ${length} bytes`, false);
+      let res: Response;
+      try {
+        res = await this.ctx.fetch(url, {
+          headers: { Range: `bytes=${offset}-${offset + length - 1}` },
+          signal: watch.signal,
+          cache: 'no-store',
+        });
+      } catch (err) {
+        throw this.timedOut(watch) ?? this.networkError(err);
+      }
+      let skip = 0;
+      try {
+        if (res.status === 200 && !whole && !t.multiFile) {
+          // Ignores Range, single file: read it from its start, dropping what comes before.
+          checkLength(this.url, res, file.length);
+          if (!this.streams.has(sink.run)) {
+            // A run of several in flight: they all give way to one stream, from the first
+            // piece missing.
+            this.sequential = true;
+            throw new SwitchToStream();
+          }
+          skip = offset;
+        } else checkResponse(this.url, res, offset, length, whole);
+      } catch (err) {
+        // Hang up rather than leave the connection busy with a body nobody reads.
+        res.body?.cancel().catch(() => {});
+        throw err;
+      }
+      let got: number;
+      try {
+        got = await pumpBody(
+          res.body!,
+          length,
+          sink,
+          (n) => {
+            this.received.add(n);
+            this.emit('bytes', n);
+          },
+          { skip, reading: (on) => watch.reading(on) },
+        );
+      } catch (err) {
+        throw this.timedOut(watch) ?? err;
+      }
+      if (got < length && !sink.finished) {
+        throw new WebSeedError(this.url, `response ended after ${got} of ${length} bytes`, false);
+      }
+    } finally {
+      watch.stop();
     }
   }
+
+  private timedOut(watch: IdleWatch): WebSeedError | null {
+    if (!watch.fired) return null;
+    const s = Math.round(this.options.idleTimeoutMs / 1000);
+    return new WebSeedError(this.url, `no data for ${s} s: request timed out`, false);
+  }
+
+  private networkError(err: unknown): WebSeedError {
+    return new WebSeedError(this.url, `network error: ${errorMessage(err)}`, false);
+  }
+}
+
+/** A 200 with the whole file: its length, when given, must be the torrent's. */
+function checkLength(seed: string, res: Response, length: number): void {
+  const len = res.headers.get('content-length');
+  if (len !== null && Number(len) !== length) {
+    throw new WebSeedError(seed, `file is ${len} bytes, the torrent says ${length}`, true);
+  }
+  if (!res.body) throw new WebSeedError(seed, 'response has no body', false);
 }
 
 function checkResponse(
@@ -285,10 +368,7 @@ function checkResponse(
   if (s === 416) throw new WebSeedError(seed, 'HTTP 416: file shorter than the torrent says', true);
   if (s >= 500 || s === 429 || s === 408) throw new WebSeedError(seed, `HTTP ${s}`, false);
   if (s === 200 && whole) {
-    const len = res.headers.get('content-length');
-    if (len !== null && Number(len) !== length) {
-      throw new WebSeedError(seed, `file is ${len} bytes, the torrent says ${length}`, true);
-    }
+    checkLength(seed, res, length);
   } else if (s === 200) {
     throw new WebSeedError(seed, 'server does not support HTTP Range requests', true);
   } else if (s === 206) {
