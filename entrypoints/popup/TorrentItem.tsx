@@ -80,7 +80,9 @@ function SwarmLine({ torrent: t }: { torrent: HostTorrentView }) {
 
 /** Says why a torrent is not moving: a failing web seed, or no source at all yet. */
 function SourceNotes({ torrent: t }: { torrent: HostTorrentView }) {
-  const failing = t.webSeeds.filter((s) => s.error && s.state !== 'failed' && t.state !== 'error');
+  // While the torrent goes on (its error says it all once it stopped), including seeds
+  // failed for good: the user sees why one source stopped while others carry on.
+  const failing = t.webSeeds.filter((s) => s.error && t.state !== 'error');
   if (t.state === 'metadata') {
     return <p className="note">{i18n.t('noteWaitingForMetadata')}</p>;
   }
@@ -90,7 +92,11 @@ function SourceNotes({ torrent: t }: { torrent: HostTorrentView }) {
       {failing.map((s) => (
         <li key={s.url}>
           {i18n.t(
-            s.state === 'retrying' ? 'sourceRetrying' : 'sourceFailing',
+            s.state === 'retrying'
+              ? 'sourceRetrying'
+              : s.state === 'failed'
+                ? 'sourceFailed'
+                : 'sourceFailing',
             hostOf(s.url),
             s.error ?? '',
           )}
