@@ -17,6 +17,11 @@ import { KiB } from './units.mjs';
 /** A torrent that needs the reader's login cookie: the engine must fetch it with cookies. */
 export const MEMBERS_TORRENT_PATH = '/members/sample.torrent';
 export const MEMBERS_LOGIN_PATH = '/members/login';
+/** A torrent link whose server answers with its login page (200, HTML), as some sites do. */
+export const LOGIN_PAGE_TORRENT_PATH = '/members/redirected.torrent';
+const LOGIN_PAGE = Buffer.from(
+  '<!doctype html><title>Log in</title><form>Log in to continue</form>',
+);
 const MEMBERS_COOKIE = 'demo_session=member';
 
 const CORS_HEADERS = {
@@ -115,6 +120,10 @@ export function createRequestHandler({ routes, bucket, getFault, stats, live }) 
         Location: '/blog',
       });
       return res.end();
+    }
+    if (url.pathname === LOGIN_PAGE_TORRENT_PATH) {
+      stats.torrentRequests++;
+      return sendBytes(res, LOGIN_PAGE, 'text/html; charset=utf-8', head);
     }
     if (url.pathname === MEMBERS_TORRENT_PATH) {
       stats.torrentRequests++;

@@ -97,6 +97,8 @@ export interface Demo {
   brokenTorrentUrl: string;
   /** The single-file torrent again, served only with the cookie that `membersLoginUrl` sets (403 otherwise). */
   membersTorrentUrl: string;
+  /** A `.torrent` URL answered with a login page (200, text/html) instead of a torrent. */
+  loginPageTorrentUrl: string;
   /** Sets the login cookie and redirects to the blog. */
   membersLoginUrl: string;
   setRateLimit(bytesPerSecond: number): void;

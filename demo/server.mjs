@@ -13,6 +13,7 @@ import { contentDirFor, contentSpecs, prepareContent } from './content.mjs';
 import {
   MEMBERS_LOGIN_PATH,
   MEMBERS_TORRENT_PATH,
+  LOGIN_PAGE_TORRENT_PATH,
   buildRoutes,
   createRequestHandler,
   listen,
@@ -112,6 +113,7 @@ export async function startDemo(opts = {}) {
     torrents,
     brokenTorrentUrl,
     membersTorrentUrl: origin + MEMBERS_TORRENT_PATH,
+    loginPageTorrentUrl: origin + LOGIN_PAGE_TORRENT_PATH,
     membersLoginUrl: origin + MEMBERS_LOGIN_PATH,
     /** @param {number} bytesPerSecond */
     setRateLimit: (bytesPerSecond) => bucket.setRate(bytesPerSecond),

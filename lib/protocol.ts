@@ -22,6 +22,7 @@ export type UiCommand =
   | { target: 'background'; type: 'get-state' }
   | { target: 'background'; type: 'pause'; id: string }
   | { target: 'background'; type: 'resume'; id: string }
+  | { target: 'background'; type: 'retry'; id: string }
   | { target: 'background'; type: 'remove'; id: string; deleteData: boolean };
 
 /** background → engine host */
@@ -30,6 +31,7 @@ export type EngineCommand =
   | { target: 'engine'; type: 'get-state' }
   | { target: 'engine'; type: 'pause'; id: string }
   | { target: 'engine'; type: 'resume'; id: string }
+  | { target: 'engine'; type: 'retry'; id: string }
   | { target: 'engine'; type: 'remove'; id: string; deleteData: boolean }
   | { target: 'engine'; type: 'ping' }
   /** A save the background started has ended (blob URL can be revoked). */
@@ -83,6 +85,12 @@ export function isEngineReply(v: unknown): v is EngineReply {
 export type HostTorrentView = TorrentView & {
   /** Files handed to the downloads API and completed there. */
   savedFiles: number;
+  /** The trackers it announces to, and whether each is connected. */
+  trackers: { url: string; reachable: boolean; error?: string }[];
+  /** When (Date.now()) the engine started on it in this session, or it was last resumed. */
+  startedAt: number;
+  /** A magnet link of it (to copy, or to open in another torrent app), once its infohash is known. */
+  magnet?: string;
 };
 
 /** engine host → everyone listening (popup, background badge) */
@@ -144,6 +152,7 @@ export function parseBackgroundMessage(msg: unknown): BackgroundMessage | null {
       return { target: 'background', type: 'get-state' };
     case 'pause':
     case 'resume':
+    case 'retry':
       return isId(msg.id) ? { target: 'background', type: msg.type, id: msg.id } : null;
     case 'remove':
       return isId(msg.id) && typeof msg.deleteData === 'boolean'
@@ -202,6 +211,7 @@ export function parseEngineCommand(msg: unknown): EngineCommand | null {
       return { target: 'engine', type: msg.type };
     case 'pause':
     case 'resume':
+    case 'retry':
       return isId(msg.id) ? { target: 'engine', type: msg.type, id: msg.id } : null;
     case 'remove':
       return isId(msg.id) && typeof msg.deleteData === 'boolean'

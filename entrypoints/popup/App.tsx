@@ -1,48 +1,53 @@
-import { useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { HostTorrentView } from '@/lib/protocol';
-import { t } from '@/lib/ui/i18n';
+import * as i18n from '@/lib/ui/i18n';
+import { RemoveDialog } from './RemoveDialog';
 import { TorrentItem } from './TorrentItem';
 import { useTorrents, sendCommand } from './use-torrents';
 
+/** The time, once a second: "stuck after N seconds" changes with it, not with the engine. */
+function useNow(): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, []);
+  return now;
+}
+
 export function App() {
   const { torrents, error } = useTorrents();
-  const [removing, setRemoving] = useState<HostTorrentView | null>(null);
+  const now = useNow();
+  const [removing, setRemoving] = useState<{ id: string; opener: HTMLElement } | null>(null);
+  // Newest first.
+  const sorted = useMemo(() => [...torrents].sort((a, b) => b.addedAt - a.addedAt), [torrents]);
+  const removingTorrent = removing && torrents.find((t) => t.id === removing.id);
 
   return (
     <main>
-      <h1>{t('extName')}</h1>
+      <h1>{i18n.t('extName')}</h1>
       {error && <p role="alert">{error}</p>}
-      {torrents.length === 0 && <p className="empty">{t('popupEmpty')}</p>}
-      <ul aria-label={t('popupTorrents')}>
-        {torrents.map((t) => (
-          <TorrentItem key={t.id} torrent={t} onRemove={() => setRemoving(t)} />
+      {torrents.length === 0 && <p className="empty">{i18n.t('popupEmpty')}</p>}
+      <ul aria-label={i18n.t('popupTorrents')} className="list">
+        {sorted.map((t: HostTorrentView) => (
+          <TorrentItem
+            key={t.id}
+            torrent={t}
+            now={now}
+            onRemove={(opener) => setRemoving({ id: t.id, opener })}
+          />
         ))}
       </ul>
-      {removing && (
-        <div role="dialog" aria-modal="true" aria-labelledby="remove-title" className="dialog">
-          <p id="remove-title">{t('removeTitle', removing.name)}</p>
-          <p className="hint">{t('removeHint')}</p>
-          <div className="buttons">
-            <button
-              onClick={() => {
-                void sendCommand({ type: 'remove', id: removing.id, deleteData: false });
-                setRemoving(null);
-              }}
-            >
-              {t('removeKeepData')}
-            </button>
-            <button
-              className="danger"
-              onClick={() => {
-                void sendCommand({ type: 'remove', id: removing.id, deleteData: true });
-                setRemoving(null);
-              }}
-            >
-              {t('removeDeleteData')}
-            </button>
-            <button onClick={() => setRemoving(null)}>{t('actionCancel')}</button>
-          </div>
-        </div>
+      {removing && removingTorrent && (
+        <RemoveDialog
+          torrent={removingTorrent}
+          opener={removing.opener}
+          onClose={() => setRemoving(null)}
+          onRemove={(deleteData) => {
+            void sendCommand({ type: 'remove', id: removing.id, deleteData });
+            setRemoving(null);
+          }}
+        />
       )}
     </main>
   );

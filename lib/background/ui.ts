@@ -1,15 +1,16 @@
 /** Badge and notifications: what the user sees of the background. */
 import { browser } from 'wxt/browser';
-import type { TorrentView } from '../engine/torrent.ts';
-import type { NotifyKind } from '../protocol.ts';
+import type { HostTorrentView, NotifyKind } from '../protocol.ts';
+import { hasNoSource } from '../ui/health.ts';
 
 const ACTIVE = new Set(['fetching', 'metadata', 'checking', 'downloading']);
 let lastCount = -1;
 let notificationCount = 0;
 
-/** Badge = number of torrents still downloading. */
-export function updateBadge(torrents: TorrentView[], extra = 0): void {
-  const count = torrents.filter((t) => ACTIVE.has(t.state)).length + extra;
+/** Badge = number of torrents still downloading (not those with no source at all). */
+export function updateBadge(torrents: HostTorrentView[], extra = 0): void {
+  const now = Date.now();
+  const count = torrents.filter((t) => ACTIVE.has(t.state) && !hasNoSource(t, now)).length + extra;
   if (count === lastCount) return;
   lastCount = count;
   const action = browser.action ?? browser.browserAction;

@@ -152,7 +152,7 @@ export class Client extends Emitter<Events> {
       magnet = parseMagnet(uri);
     } catch (err) {
       const t = this.create('magnet link', 'error');
-      this.fail(t, errorMessage(err));
+      this.fail(t, errorMessage(err), err);
       return t;
     }
     const existing = this.byHash.get(magnet.infoHash);
@@ -192,7 +192,7 @@ export class Client extends Emitter<Events> {
   private fetchAndStart(t: Torrent, url: string, magnet?: Magnet): void {
     void fetchTorrent(this.deps.fetch, url).then(
       (bytes) => this.startWith(t, bytes, url, magnet),
-      (err: unknown) => this.fail(t, errorMessage(err)),
+      (err: unknown) => this.fail(t, errorMessage(err), err),
     );
   }
 
@@ -243,7 +243,7 @@ export class Client extends Emitter<Events> {
     try {
       meta = await parseMetainfo(bytes, this.deps.digest);
     } catch (err) {
-      return this.fail(t, errorMessage(err));
+      return this.fail(t, errorMessage(err), err);
     }
     // Removed while its .torrent was being fetched or parsed: it must not come back.
     if (!this.torrents.has(t.id)) return;
@@ -320,8 +320,8 @@ export class Client extends Emitter<Events> {
     await this.records.delete(infoHash, rec);
   }
 
-  private fail(t: Torrent, message: string): void {
-    t.fail(message);
+  private fail(t: Torrent, message: string, cause?: unknown): void {
+    t.fail(message, cause);
     // Without metadata it holds no infohash's place: adding the torrent again starts afresh.
     if (!t.meta) this.unclaim(t);
   }
@@ -356,6 +356,24 @@ export class Client extends Emitter<Events> {
     if (!t.meta && t.state === 'error' && t.source) return this.refetch(t, t.source);
     t.resume();
     void this.setPaused(t, false);
+  }
+
+  /**
+   * Tries again what a stuck torrent waits for: a failed one as Resume does; a magnet still
+   * without metadata announces afresh (and fetches its xs= again); a downloading one
+   * restarts its web seeds.
+   */
+  retry(id: string): void {
+    const t = this.torrents.get(id);
+    if (!t || t.paused) return;
+    if (t.state === 'error') return this.resume(id);
+    if (!t.meta && t.source?.kind === 'magnet') {
+      const magnet = parseMagnetOrUndefined(t.source.uri);
+      if (!magnet) return;
+      this.swarms.leave(t);
+      return this.startMagnet(t, magnet);
+    }
+    if (t.state === 'downloading') t.resume();
   }
 
   private async setPaused(t: Torrent, paused: boolean): Promise<void> {

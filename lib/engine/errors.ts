@@ -47,9 +47,69 @@ export class StoreError extends SwarmlinkError {
   override name = 'StoreError';
 }
 
+/** What went wrong fetching a torrent file, for the user's words. */
+export type FetchTorrentFailure =
+  | 'http' // an HTTP error status (`status`)
+  | 'network' // no answer at all
+  | 'web-page' // an HTML page came instead (a login page, an error page)
+  | 'not-torrent' // some other file: not bencoded at all
+  | 'too-large';
+
 /** Fetching a torrent file failed. */
 export class FetchTorrentError extends SwarmlinkError {
   override name = 'FetchTorrentError';
+  constructor(
+    message: string,
+    readonly failure: FetchTorrentFailure = 'network',
+    /** The HTTP status, for `http`. */
+    readonly status?: number,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Why a torrent or one of its sources failed, as a code the UI turns into plain words, and
+ * the technical message kept as `detail` (shown on demand).
+ */
+export interface Problem {
+  code:
+    | FetchTorrentFailure
+    | 'invalid-torrent'
+    | 'invalid-magnet'
+    | 'webseed'
+    | 'storage'
+    | 'tracker'
+    | 'peer'
+    | 'other';
+  /** An HTTP status, when one was the cause (a torrent file's or a web seed's). */
+  status?: number;
+  /** Retrying cannot help (a web seed's 404, no Range support). */
+  permanent?: boolean;
+  detail: string;
+}
+
+/** The Problem of an error (or of a bare message), keeping its type's facts. */
+export function problemOf(err: unknown): Problem {
+  const detail = errorMessage(err);
+  if (err instanceof FetchTorrentError) {
+    return { code: err.failure, status: err.status, detail };
+  }
+  if (err instanceof MetainfoError) return { code: 'invalid-torrent', detail };
+  if (err instanceof MagnetError) return { code: 'invalid-magnet', detail };
+  if (err instanceof WebSeedError) {
+    const status = /\bHTTP (\d{3})\b/.exec(err.reason)?.[1];
+    return {
+      code: 'webseed',
+      status: status ? Number(status) : undefined,
+      permanent: err.permanent,
+      detail,
+    };
+  }
+  if (err instanceof StoreError) return { code: 'storage', detail };
+  if (err instanceof TrackerError) return { code: 'tracker', detail };
+  if (err instanceof WireError || err instanceof RtcError) return { code: 'peer', detail };
+  return { code: 'other', detail };
 }
 
 export function errorMessage(err: unknown): string {

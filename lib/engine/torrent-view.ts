@@ -1,4 +1,5 @@
 /** What a torrent shows of itself: its states and the view the popup renders. */
+import type { Problem } from './errors.ts';
 import type { SourceView } from './sources/source.ts';
 
 export type { SourceView } from './sources/source.ts';
@@ -29,6 +30,8 @@ export interface TorrentView {
   /** Piece bytes sent to peers since the torrent started. */
   uploadedBytes: number;
   error?: string;
+  /** What `error` is about, for the user's words. */
+  problem?: Problem;
   /** Every source: web seeds and peers. */
   sources: SourceView[];
   /** The web seeds among them. */

@@ -6,7 +6,7 @@
 import { BufferPool } from './buffer-pool.ts';
 import type { EngineDeps } from './deps.ts';
 import { Emitter } from './emitter.ts';
-import { errorMessage } from './errors.ts';
+import { errorMessage, problemOf, type Problem } from './errors.ts';
 import type { Metainfo } from './metainfo.ts';
 import { pieceHash } from './metainfo.ts';
 import { Picker } from './picker.ts';
@@ -49,6 +49,8 @@ export class Torrent extends Emitter<Events> {
   name: string;
   state: TorrentState;
   error: string | undefined;
+  /** Why it failed, for the user's words (with `error` as its detail). */
+  problem: Problem | undefined;
   meta: Metainfo | undefined;
   /** The URL or magnet it was added from (so a failed fetch of its metainfo can be retried). */
   source: TorrentSource | undefined;
@@ -110,7 +112,7 @@ export class Torrent extends Emitter<Events> {
     this.meta = meta;
     this.name = meta.name;
     this.paused = opts.paused;
-    this.error = undefined;
+    this.error = this.problem = undefined;
     this.addWebSeeds(meta.urlList);
     this.setState('checking');
     this.starting = true;
@@ -123,7 +125,7 @@ export class Torrent extends Emitter<Events> {
     } catch (err) {
       this.open = undefined;
       await storage?.close().catch(() => {});
-      if (!this.destroyed) this.fail(`Storage failed: ${errorMessage(err)}`);
+      if (!this.destroyed) this.fail(`Storage failed: ${errorMessage(err)}`, err);
       return;
     } finally {
       this.starting = false;
@@ -159,7 +161,7 @@ export class Torrent extends Emitter<Events> {
           // Another source may have the right bytes.
           this.sources.wakeIdle();
         },
-        storageFailed: (err) => this.fail(`Storage failed: ${errorMessage(err)}`),
+        storageFailed: (err) => this.fail(`Storage failed: ${errorMessage(err)}`, err),
       },
     );
     return { storage, have, picker, progress, verifier };
@@ -279,7 +281,7 @@ export class Torrent extends Emitter<Events> {
     if (this.state !== 'downloading') return this.emit('update');
     // With no peers, the torrent fails when every source has failed.
     if (this.sources.allFailed()) {
-      this.fail(this.sources.failureReasons());
+      this.fail(this.sources.failureReasons(), this.sources.list().find((s) => s.error)?.error);
     } else {
       // A source that failed or backs off gave its pieces back: sources that had found
       // nothing to fetch take them, or the torrent would stall short of 100%.
@@ -302,7 +304,7 @@ export class Torrent extends Emitter<Events> {
       if (this.state === 'error' && !this.starting) void this.start(this.meta, { paused: false });
       return;
     }
-    this.error = undefined;
+    this.error = this.problem = undefined;
     if (this.open.picker.remaining === 0) return this.setState(this.completeState());
     this.setState('downloading');
     this.policy.watch(true, true);
@@ -328,13 +330,15 @@ export class Torrent extends Emitter<Events> {
   /** Back to getting its metainfo, after that failed (Resume on a torrent in error). */
   restart(state: 'fetching' | 'metadata'): void {
     this.paused = false;
-    this.error = undefined;
+    this.error = this.problem = undefined;
     this.sources.stopAll();
     this.setState(state);
   }
 
-  fail(message: string): void {
+  /** Stops with an error; `cause` (the typed error) says what failed, for the user. */
+  fail(message: string, cause?: unknown): void {
     this.error = message;
+    this.problem = { ...problemOf(cause ?? message), detail: message };
     // What the sources last said stays visible: why the torrent failed, source by source.
     this.sources.stopAll(undefined, true);
     this.setState('error');
@@ -387,6 +391,7 @@ export class Torrent extends Emitter<Events> {
       uploadRate: this.state === 'downloading' || this.state === 'seeding' ? this.sent.rate() : 0,
       uploadedBytes: this.sent.total,
       error: this.error,
+      problem: this.problem,
       sources,
       webSeeds: sources.filter((s) => s.kind === 'webseed'),
       peers: peers.length,

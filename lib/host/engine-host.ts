@@ -5,6 +5,7 @@
  * `out` to runtime messaging (or to direct calls on Firefox).
  */
 import type { Client } from '../engine/client.ts';
+import { toMagnet } from '../engine/magnet.ts';
 import { savePaths } from '../engine/save-paths.ts';
 import type { Torrent } from '../engine/torrent.ts';
 import type {
@@ -30,6 +31,12 @@ interface Saving {
 }
 
 const BROADCAST_MS = 250;
+/**
+ * While a torrent is active, state goes out at least this often even when nothing changed:
+ * "no peers after N seconds" and the badge's count of torrents with no source depend on time.
+ */
+const HEARTBEAT_MS = 2000;
+const ACTIVE = new Set(['fetching', 'metadata', 'checking', 'downloading']);
 /** Stored data of a removed torrent waits at most this long for its saves to end. */
 const SAVE_WAIT_MS = 10 * 60_000;
 
@@ -43,13 +50,19 @@ export class EngineHost {
   /** Torrents added by a user action in this session (these get an "Added" notification). */
   private readonly announced = new Set<string>();
   private broadcastTimer: ReturnType<typeof setTimeout> | null = null;
+  private heartbeatTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Per torrent id: when it started (or was last resumed or retried) in this session. */
+  private readonly startedAt = new Map<string, number>();
 
   constructor(
     private readonly client: Client,
     private readonly out: HostOutput,
   ) {
     client.on('update', () => this.scheduleBroadcast());
-    client.on('removed', () => this.scheduleBroadcast());
+    client.on('removed', (id) => {
+      this.startedAt.delete(id);
+      this.scheduleBroadcast();
+    });
     client.on('added', (t) => this.onAdded(t));
     client.on('error', (t, message) => {
       this.notify('error', `Torrent failed: ${t.name}`, message);
@@ -73,7 +86,13 @@ export class EngineHost {
         this.client.pause(cmd.id);
         return true;
       case 'resume':
+        this.startedAt.set(cmd.id, Date.now());
         this.client.resume(cmd.id);
+        return true;
+      case 'retry':
+        this.startedAt.set(cmd.id, Date.now());
+        this.client.retry(cmd.id);
+        this.scheduleBroadcast();
         return true;
       case 'remove':
         await this.client.remove(cmd.id, cmd.deleteData, {
@@ -177,17 +196,54 @@ export class EngineHost {
   }
 
   private views(): HostTorrentView[] {
-    return this.client.list().map((t) => ({
-      ...t.view(),
-      savedFiles: (t.infoHash && this.client.record(t.infoHash)?.savedFiles.length) || 0,
-    }));
+    const now = Date.now();
+    return this.client.list().map((t) => {
+      const view = t.view();
+      const trackers = (this.client.swarmStatus(t.id)?.trackers ?? []).map((s) => ({
+        url: s.url,
+        reachable: s.reachable,
+        error: s.error,
+      }));
+      let startedAt = this.startedAt.get(t.id);
+      if (startedAt === undefined) this.startedAt.set(t.id, (startedAt = now));
+      return {
+        ...view,
+        savedFiles: (t.infoHash && this.client.record(t.infoHash)?.savedFiles.length) || 0,
+        trackers,
+        startedAt,
+        magnet: this.magnetOf(t, trackers),
+      };
+    });
+  }
+
+  /** The magnet it was added from, else one made of its infohash, name, trackers, web seeds. */
+  private magnetOf(t: Torrent, trackers: { url: string }[]): string | undefined {
+    if (t.source?.kind === 'magnet') return t.source.uri;
+    if (!t.infoHash) return undefined;
+    return toMagnet({
+      infoHash: t.infoHash,
+      name: t.name,
+      trackers: trackers.map((s) => s.url),
+      webSeeds: t.webSeedUrls,
+    });
   }
 
   private scheduleBroadcast(): void {
     if (this.broadcastTimer !== null) return;
     this.broadcastTimer = setTimeout(() => {
       this.broadcastTimer = null;
-      this.out.broadcast({ target: 'ui', type: 'state', torrents: this.views() });
+      const torrents = this.views();
+      this.out.broadcast({ target: 'ui', type: 'state', torrents });
+      this.heartbeat(torrents);
     }, BROADCAST_MS);
+  }
+
+  /** Another broadcast in HEARTBEAT_MS while any torrent is active. */
+  private heartbeat(torrents: HostTorrentView[]): void {
+    if (this.heartbeatTimer !== null || !torrents.some((t) => ACTIVE.has(t.state))) return;
+    this.heartbeatTimer = setTimeout(() => {
+      this.heartbeatTimer = null;
+      this.scheduleBroadcast();
+    }, HEARTBEAT_MS);
   }
 }

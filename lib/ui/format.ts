@@ -1,4 +1,5 @@
-import type { TorrentState } from '../engine/torrent.ts';
+/** Numbers and states in the popup's words. */
+import type { TorrentState } from '../engine/torrent-view.ts';
 import { t, type MessageKey } from './i18n.ts';
 
 export function formatBytes(n: number): string {
@@ -24,4 +25,30 @@ const LABELS: Record<TorrentState, MessageKey> = {
 
 export function stateLabel(state: TorrentState): string {
   return t(LABELS[state]);
+}
+
+/** Time left at `rate` bytes/s, as "45 s", "12 min", "3 h 20 min", "2 d"; none when not moving. */
+export function formatEta(remainingBytes: number, rate: number): string | undefined {
+  if (rate <= 0 || remainingBytes <= 0) return undefined;
+  const s = Math.ceil(remainingBytes / rate);
+  if (s < 60) return `${s} s`;
+  const min = Math.round(s / 60);
+  if (min < 60) return `${min} min`;
+  const h = Math.floor(min / 60);
+  if (h < 48) return min % 60 ? `${h} h ${min % 60} min` : `${h} h`;
+  return `${Math.round(h / 24)} d`;
+}
+
+/** Uploaded ÷ size with two decimals; none before the size is known. */
+export function formatRatio(uploaded: number, size: number): string | undefined {
+  return size > 0 ? (uploaded / size).toFixed(2) : undefined;
+}
+
+/** The host (with port) of a URL, for short lines. */
+export function hostOf(url: string): string {
+  try {
+    return new URL(url).host || url;
+  } catch {
+    return url;
+  }
 }

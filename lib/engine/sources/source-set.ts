@@ -3,6 +3,7 @@
  * stops them together, wakes idle ones when work comes back, and says when every source
  * has failed.
  */
+import { problemOf } from '../errors.ts';
 import type { Source, SourceView } from './source.ts';
 
 export interface SourceSetHooks {
@@ -72,11 +73,17 @@ export class SourceSet {
     // Out of the list first: a source's last state change must not wake the others.
     const stopping = kind ? this.sources.filter((s) => s.kind === kind) : this.sources;
     this.sources = kind ? this.sources.filter((s) => s.kind !== kind) : [];
-    this.lastViews = keepViews ? stopping.map((s) => s.view()) : [];
+    this.lastViews = keepViews ? stopping.map(viewOf) : [];
     for (const s of stopping) s.destroy();
   }
 
   views(): SourceView[] {
-    return this.sources.length > 0 ? this.sources.map((s) => s.view()) : this.lastViews;
+    return this.sources.length > 0 ? this.sources.map(viewOf) : this.lastViews;
   }
+}
+
+/** A source's view, with its error's Problem (for the user's words). */
+function viewOf(s: Source): SourceView {
+  const v = s.view();
+  return s.error ? { ...v, problem: problemOf(s.error) } : v;
 }

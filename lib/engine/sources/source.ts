@@ -4,6 +4,7 @@
  * way. A source emits these events; the torrent listens to each the same way.
  */
 import type { Emitter } from '../emitter.ts';
+import type { Problem } from '../errors.ts';
 import type { Have } from '../picker.ts';
 
 export type SourceKind = 'webseed' | 'peer';
@@ -23,6 +24,8 @@ export interface SourceView {
   url: string;
   state: SourceState;
   error?: string;
+  /** What `error` is about, for the user's words. */
+  problem?: Problem;
   /** Bytes per second received from it lately. */
   downloadRate: number;
   /** Bytes per second sent to it lately (peers). */
