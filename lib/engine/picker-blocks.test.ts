@@ -358,6 +358,20 @@ describe('Picker: readers sharing one web seed', () => {
     expect(p.runRanges()).toEqual([[3, 4]]);
   });
 
+  it('the HTTP request in flight (Run.committed) is never cut: yields and steals start after it', () => {
+    const { p, peers } = scenario({ pieces: 10, peers: { a: '**********' } });
+    const run = p.reserveRun('ws', 10)!;
+    run.next = 1;
+    run.committed = 4; // the server is sending pieces 0-3 now
+    expect(p.yieldRuns(2, 10)).toBe(6);
+    expect(run.end).toBe(4);
+    p.yieldToHave(peers.a!);
+    expect(run.end).toBe(4);
+    // A peer with nothing else to fetch takes no piece of the request in flight.
+    expect(p.pickBlocks('a', peers.a!, 4).map((r) => r.piece)).not.toContain(3);
+    expect(run.end).toBe(4);
+  });
+
   it('yieldToHave: a serving peer has a piece of our run: the run stops before it', () => {
     const { p, peers } = scenario({ pieces: 6, peers: { a: '....*.' } });
     const run = p.reserveRun('ws', 6)!;

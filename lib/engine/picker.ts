@@ -33,8 +33,17 @@ export class Run {
   }
   /** The piece the web seed is reading now (pieces before it were handed on). */
   next: number;
+  /**
+   * One past the last piece of the HTTP request in flight: the server is sending those
+   * bytes already, so cutting the run before it would waste them (the web seed sets it).
+   */
+  committed = 0;
   get count(): number {
     return this.end - this.first;
+  }
+  /** The first piece the run can give up: after the one being read and the request's. */
+  get cuttable(): number {
+    return Math.max(this.next + 1, this.committed);
   }
 }
 
@@ -194,7 +203,7 @@ export class Picker {
   yieldRuns(first: number, end: number): number {
     let released = 0;
     for (const run of this.runs) {
-      const at = Math.max(first, run.next + 1);
+      const at = Math.max(first, run.cuttable);
       if (at >= run.end || end <= at) continue;
       for (let i = at; i < run.end; i++) this.release(i);
       released += run.end - at;
@@ -207,7 +216,7 @@ export class Picker {
   /** A peer that serves us has these pieces: our runs stop before the first of them. */
   yieldToHave(have: Have): void {
     for (const run of [...this.runs]) {
-      for (let i = run.next + 1; i < run.end; i++) {
+      for (let i = run.cuttable; i < run.end; i++) {
         if (have === 'all' || have.get(i)) {
           this.yieldRuns(i, i + 1);
           break;
@@ -262,7 +271,7 @@ export class Picker {
     this.ours = ours;
     if (!ours) return;
     for (const run of [...this.runs]) {
-      for (let i = run.next + 1; i < run.end; i++) {
+      for (let i = run.cuttable; i < run.end; i++) {
         if (!ours(i)) {
           this.yieldRuns(i, i + 1);
           break;
@@ -395,12 +404,13 @@ export class Picker {
   }
 
   /**
-   * A piece the peer has from the tail of a web seed run (not the piece being read): the
-   * run ends before it, and the pieces after it go back to be picked again.
+   * A piece the peer has from the tail of a web seed run (past what its HTTP request in
+   * flight covers, `Run.cuttable`): the run ends before it, and the pieces after it go back
+   * to be picked again.
    */
   private stealFromRun(peerHas: (i: number) => boolean): number | null {
     for (const run of this.runs) {
-      for (let i = run.end - 1; i > run.next; i--) {
+      for (let i = run.end - 1; i >= run.cuttable; i--) {
         if (this.priority[i] === 0 || this.have.get(i) || !peerHas(i)) continue;
         for (let j = i; j < run.end; j++) this.release(j);
         run.end = i;

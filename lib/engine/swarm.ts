@@ -20,7 +20,7 @@ import { PieceBuffers } from './sources/piece-buffers.ts';
 import type { PeerTorrent } from './sources/peer-torrent.ts';
 import { WirePeer } from './sources/wire-peer.ts';
 import type { Torrent } from './torrent.ts';
-import { Announcer } from './tracker/announcer.ts';
+import { Announcer, MAX_OFFERS_PER_ANNOUNCE } from './tracker/announcer.ts';
 import { randomId } from './tracker/messages.ts';
 import type { TrackerPool } from './tracker/pool.ts';
 import { isWebSocketTrackerUrl } from './tracker/pool.ts';
@@ -264,7 +264,10 @@ export class Swarm implements PeerTorrent {
 
   private wantOffers(): number {
     if (this.hub.connections.open >= this.hub.maxConnections) return 0;
-    return Math.max(0, Math.min(5, PEER_TARGET - this.peers.size - this.offers.size));
+    return Math.max(
+      0,
+      Math.min(MAX_OFFERS_PER_ANNOUNCE, PEER_TARGET - this.peers.size - this.offers.size),
+    );
   }
 
   /** Short of peers: announce again (each announce carries fresh offers). */
@@ -276,25 +279,27 @@ export class Swarm implements PeerTorrent {
 
   // ------------------------------------------------------------------ connecting
 
+  /** `n` offers, made together (each waits for its ICE gathering). */
   private async makeOffers(n: number) {
+    const made = await Promise.all(
+      Array.from(
+        { length: n },
+        () =>
+          createOffer(this.hub.createPeerConnection, {
+            clock: this.hub.clock,
+            random: this.hub.random,
+            rtcConfig: this.hub.rtcConfig,
+          }).catch(() => null), // WebRTC refused (out of connections, a browser limit)
+      ),
+    );
     const out = [];
-    for (let i = 0; i < n; i++) {
-      const offerId = randomId(this.hub.random);
-      let offer: RtcOffer;
-      try {
-        offer = await createOffer(this.hub.createPeerConnection, {
-          clock: this.hub.clock,
-          random: this.hub.random,
-          rtcConfig: this.hub.rtcConfig,
-        });
-      } catch {
-        // WebRTC refused (out of connections, a browser limit): the ones made so far go out.
-        break;
-      }
+    for (const offer of made) {
+      if (!offer) continue;
       if (!this.running) {
         offer.close();
-        break;
+        continue;
       }
+      const offerId = randomId(this.hub.random);
       this.offers.set(toHex(offerId), offer);
       out.push({ offerId, offer: offer.offer });
     }

@@ -15,6 +15,8 @@ import { WEBSEED_DEFAULTS, type RunPolicy } from './webseed.ts';
 export const SWARM_RUN_BYTES = 4 * 1024 * 1024;
 /** No bytes from any source for this long while pieces are missing: the download stalls. */
 export const STALL_MS = 8_000;
+/** With trackers, runs are fetched in HTTP requests of about this long (RunPolicy). */
+export const SWARM_REQUEST_SECONDS = 0.5;
 const WATCH_MS = 2_000;
 
 export class WebSeedPolicy {
@@ -43,6 +45,7 @@ export class WebSeedPolicy {
       spread: this.swarmed,
       anyway: this.stalled(),
       maxRunBytes: peers ? SWARM_RUN_BYTES : WEBSEED_DEFAULTS.maxRunBytes,
+      requestSeconds: this.swarmed ? SWARM_REQUEST_SECONDS : 0,
     };
   }
 

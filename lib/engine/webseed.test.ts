@@ -13,7 +13,7 @@ import {
 } from '../../tests/fixtures/torrents.ts';
 import { CheckingStore, seedHarness, startTorrent } from '../../tests/fixtures/webseed-harness.ts';
 import { WebSeedError } from './errors.ts';
-import { WEBSEED_DEFAULTS } from './webseed.ts';
+import { type RunPolicy, WEBSEED_DEFAULTS } from './webseed.ts';
 import { webSeedFileUrl } from './webseed-url.ts';
 
 // ------------------------------------------------------------------ tests
@@ -76,6 +76,39 @@ describe('WebSeed: downloads over HTTP Range', () => {
     expect(server.bytesServed).toBe(data.length);
     expect(h.clock.delays).toEqual([]);
     expect(h.seed.error).toBeNull();
+  });
+
+  it('with requestSeconds (a swarm): a run is fetched in requests of about 1 MiB, each cut only where it ends', async () => {
+    const name = 'swarmed.bin';
+    const data = content(4 * 1024 * KiB, 5); // 256 pieces of 16 KiB
+    const files = [{ path: name, data }];
+    const meta = await parse(await makeTorrent(files, { name, urlList: ['http://unused/'] }));
+    server.serveTorrent('/files/', name, files, false);
+    const policy: RunPolicy = {
+      spread: false,
+      anyway: false,
+      maxRunBytes: 4 * 1024 * KiB,
+      requestSeconds: 0.5,
+    };
+    const h = await seedHarness(meta, `${server.origin}/files/`, { runPolicy: () => policy });
+    h.seed.start();
+    // Another reader claims nearly everything while the first requests are in flight.
+    await h.until(() => h.picker.completeCount > 0);
+    expect(h.picker.yieldRuns(10, 256)).toBeGreaterThan(0);
+    await h.finished('idle');
+    expect(h.hashFailures).toEqual([]);
+    const ranges = server.hits.map((x) =>
+      x
+        .range!.match(/bytes=(\d+)-(\d+)/)!
+        .slice(1)
+        .map(Number),
+    );
+    // The rate is unknown at first: requests of minRequestBytes (1 MiB = 64 pieces).
+    for (const [a, b] of ranges) expect(b! - a! + 1).toBeLessThanOrEqual(1024 * KiB);
+    // Every byte asked for was used: the yield stopped the runs where their requests ended.
+    expect(server.bytesServed).toBe(ranges.reduce((n, [a, b]) => n + b! - a! + 1, 0));
+    expect(server.bytesServed).toBeLessThanOrEqual(data.length);
+    expect(server.hits.length).toBeGreaterThanOrEqual(4);
   });
 
   it('single-file, url-list not ending in /: the URL is the file, query kept', async () => {

@@ -10,7 +10,9 @@ import { createHash } from 'node:crypto';
 import bencode, { type BencodeInput } from 'bencode';
 import { performance } from 'node:perf_hooks';
 import type WebTorrent from 'webtorrent';
-import { startDemo } from '../../demo/server.mjs';
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { DemoStats, DemoTorrent } from '../../demo/server.mjs';
 import type { Client } from '../../lib/engine/client.ts';
 import type { Torrent } from '../../lib/engine/torrent.ts';
 import { destroyWebTorrent, engine, webTorrent, wtStore } from '../fixtures/swarm.ts';
@@ -58,8 +60,43 @@ function withFileUrlAsWebSeed(torrentFile: Uint8Array, fileUrl: string): Uint8Ar
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
+/** The web seed and tracker in their own process (demo-process.mjs says why). */
+async function startDemoProcess(opts: object) {
+  const child = fork(fileURLToPath(new URL('./demo-process.mjs', import.meta.url)), [
+    JSON.stringify(opts),
+  ]);
+  const reply = <T>(key: string, send?: string): Promise<T> =>
+    new Promise((resolve, reject) => {
+      const onMessage = (m: Record<string, unknown>) => {
+        if (!(key in m)) return;
+        child.off('message', onMessage);
+        child.off('exit', onExit);
+        resolve(m[key] as T);
+      };
+      const onExit = (code: number | null) => {
+        child.off('message', onMessage);
+        reject(new Error(`the demo server process exited (${code})`));
+      };
+      child.on('message', onMessage);
+      child.once('exit', onExit);
+      if (send) child.send(send);
+    });
+  const { torrents } = await reply<{ torrents: { single: DemoTorrent } }>('ready');
+  return {
+    torrents,
+    stats: () => reply<DemoStats>('stats', 'stats'),
+    resetStats: () => reply<boolean>('reset', 'reset'),
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.send('close');
+      }),
+  };
+}
+
 export async function runOffloadScene(o: SceneOptions): Promise<SceneResult> {
-  const demo = await startDemo({
+  const demo = await startDemoProcess({
     mib: o.mib,
     rateLimit: o.rateLimit,
     pieceLength: o.pieceLength ?? 256 * 1024,
@@ -70,7 +107,7 @@ export async function runOffloadScene(o: SceneOptions): Promise<SceneResult> {
     torrent.files[0]!.url,
   );
   const expected = torrent.files[0]!.sha256;
-  demo.resetStats();
+  await demo.resetStats();
   const clients: Client[] = [];
   const wts: WebTorrent[] = [];
   const times: number[] = new Array(o.readers).fill(NaN);
@@ -94,7 +131,7 @@ export async function runOffloadScene(o: SceneOptions): Promise<SceneResult> {
       );
     }
     await Promise.all(readers);
-    const served = demo.stats().seedBytes;
+    const served = (await demo.stats()).seedBytes;
     return {
       kind: o.kind,
       readers: o.readers,

@@ -79,7 +79,11 @@ export class WirePeer extends Emitter<SourceEvents> implements Source {
     this.received = new RateMeter(torrent.clock);
     this.sent = new RateMeter(torrent.clock);
     this.uploads = new UploadQueue(wire, torrent, this.sent);
-    this.claims = new PeerClaims(() => torrent.picker);
+    this.claims = new PeerClaims(
+      () => torrent.picker,
+      torrent.clock,
+      (ranges) => this.claimsChanged(ranges),
+    );
     wire.on('handshake', () => this.onHandshake());
     wire.on('extended', (h) => this.onExtended(h));
     wire.on('message', (m) => this.onMessage(m));
@@ -246,7 +250,12 @@ export class WirePeer extends Emitter<SourceEvents> implements Source {
   private setClaims(ranges: [number, number][]): void {
     const { picker, layout } = this.torrent;
     if (!picker || !layout) return;
-    if (!this.claims.set(ranges, this.torrent.clock.now(), layout.pieceLength)) return;
+    this.claims.offer(ranges, layout.pieceLength);
+  }
+
+  private claimsChanged(ranges: [number, number][]): void {
+    const picker = this.torrent.picker;
+    if (!picker) return;
     // Both of us fetch the same pieces from the server: the one with the higher peer id
     // stops its runs there (both sides decide alike), the other goes on.
     const theirs = this.peerId;

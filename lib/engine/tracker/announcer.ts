@@ -40,8 +40,13 @@ export type { AnnounceStats, AnnouncerEvents, AnnouncerOptions, AnnouncerStatus,
 export const DEFAULT_INTERVAL_MS = 30_000;
 /** announceNow() waits this long after the last announce (or the tracker's `min interval`). */
 export const ANNOUNCE_NOW_MIN_GAP_MS = 10_000;
-/** WebTorrent sends at most 5 offers per announce (making them is slow). */
-export const MAX_OFFERS_PER_ANNOUNCE = 5;
+/**
+ * Offers per announce. WebTorrent sends at most 5; bittorrent-tracker hands each offer to a
+ * different peer, so with 5 a reader arriving 8th met only 5 of the 7 before it, and the
+ * others found it at the next top-up (15 s later): readers that arrive together must meet
+ * in one announce (their web seed share depends on it, web-seed-share.ts).
+ */
+export const MAX_OFFERS_PER_ANNOUNCE = 10;
 
 const clampCount = (n: number, max: number): number =>
   Number.isFinite(n) ? Math.max(0, Math.min(max, Math.floor(n))) : 0;
