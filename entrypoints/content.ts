@@ -6,6 +6,17 @@
  */
 import { browser } from 'wxt/browser';
 import { isTorrentLink } from '@/lib/protocol';
+import { DEFAULT_SETTINGS, takesClicks, type Settings } from '@/lib/settings/schema';
+import { loadSettings, watchSettings } from '@/lib/settings/store';
+
+/** Interception on/off and the never-take sites: defaults until storage answers. */
+let settings: Pick<Settings, 'interceptLinks' | 'neverTakeSites'> = DEFAULT_SETTINGS;
+
+/** This frame's page and the top page (Chromium tells a frame its ancestors' origins). */
+function pageUrls(): string[] {
+  const ancestors = location.ancestorOrigins;
+  return [location.href, ...(ancestors ? [...ancestors] : [])];
+}
 
 function linkOf(event: Event): string | null {
   for (const node of event.composedPath()) {
@@ -24,7 +35,7 @@ function onClick(event: MouseEvent): void {
   if (!event.isTrusted || event.button !== 0) return;
   if (event.ctrlKey || event.shiftKey || event.altKey || event.metaKey) return;
   const url = linkOf(event);
-  if (!url) return;
+  if (!url || !takesClicks(settings, pageUrls())) return;
   const torrent = isTorrentLink(url);
   if (!torrent && !/^https?:/i.test(url)) return;
   if (torrent) event.preventDefault();
@@ -41,5 +52,8 @@ export default defineContentScript({
   allFrames: true,
   main() {
     window.addEventListener('click', onClick, true);
+    const use = (s: Settings) => (settings = s);
+    loadSettings().then(use, () => {});
+    watchSettings(use);
   },
 });

@@ -1,5 +1,5 @@
 /**
- * Network defaults for real use (the options page will make them editable). Tests build
+ * Network defaults for real use (editable on the options page, lib/settings). Tests build
  * nothing of these in: the peers on one machine need no STUN server, and inside the
  * loopback-only namespace none is reachable anyway.
  */

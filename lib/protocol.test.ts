@@ -6,6 +6,7 @@ import {
   parseBackgroundMessage,
   parseEngineCommand,
 } from './protocol.ts';
+import { DEFAULT_SETTINGS, engineSettings } from './settings/schema.ts';
 
 describe('isTorrentLink', () => {
   it.each([
@@ -115,6 +116,21 @@ describe('parseEngineCommand', () => {
     expect(
       parseEngineCommand({ target: 'engine', type: 'add', source: { kind: 'file', bytes: [1] } }),
     ).toBeNull();
+  });
+
+  it('configure: carries validated engine settings, or is dropped', () => {
+    const settings = engineSettings(DEFAULT_SETTINGS);
+    expect(parseEngineCommand({ target: 'engine', type: 'configure', settings })).toEqual({
+      target: 'engine',
+      type: 'configure',
+      settings,
+    });
+    const bad = { ...settings, trackers: ['javascript:alert(1)'] };
+    expect(parseEngineCommand({ target: 'engine', type: 'configure', settings: bad })).toBeNull();
+    expect(parseBackgroundMessage({ target: 'background', type: 'get-engine-settings' })).toEqual({
+      target: 'background',
+      type: 'get-engine-settings',
+    });
   });
 
   it('rejects messages for other targets', () => {

@@ -5,6 +5,7 @@
  */
 import { LIMITS } from './engine/limits.ts';
 import type { TorrentView } from './engine/torrent.ts';
+import { parseEngineSettings, type EngineSettings } from './settings/schema.ts';
 
 export type AddRequest = { kind: 'url'; url: string } | { kind: 'magnet'; uri: string };
 
@@ -34,6 +35,8 @@ export type EngineCommand =
   | { target: 'engine'; type: 'retry'; id: string }
   | { target: 'engine'; type: 'remove'; id: string; deleteData: boolean }
   | { target: 'engine'; type: 'ping' }
+  /** The user's settings changed (or the host asks at start): applied without a restart. */
+  | { target: 'engine'; type: 'configure'; settings: EngineSettings }
   /** A save the background started has ended (blob URL can be revoked). */
   | {
       target: 'engine';
@@ -68,6 +71,12 @@ export type EngineEvent =
 
 export type NotifyKind = 'added' | 'error' | 'done';
 
+/** engine host → background, at its start: the engine's part of the settings. */
+export interface SettingsRequest {
+  target: 'background';
+  type: 'get-engine-settings';
+}
+
 /**
  * What the engine host answers to every command. Other extension pages (the popup) also
  * receive runtime messages: an answer without this envelope came from none of them.
@@ -100,7 +109,7 @@ export interface StateMessage {
   torrents: HostTorrentView[];
 }
 
-export type BackgroundMessage = LinkClickMessage | UiCommand | EngineEvent;
+export type BackgroundMessage = LinkClickMessage | UiCommand | EngineEvent | SettingsRequest;
 
 const MAX_URL = 8192;
 const NOTIFY_KINDS: readonly NotifyKind[] = ['added', 'error', 'done'];
@@ -149,7 +158,8 @@ export function parseBackgroundMessage(msg: unknown): BackgroundMessage | null {
         ? { target: 'background', type: 'link-click', url: msg.url, torrent: msg.torrent }
         : null;
     case 'get-state':
-      return { target: 'background', type: 'get-state' };
+    case 'get-engine-settings':
+      return { target: 'background', type: msg.type };
     case 'pause':
     case 'resume':
     case 'retry':
@@ -209,6 +219,10 @@ export function parseEngineCommand(msg: unknown): EngineCommand | null {
     case 'get-state':
     case 'ping':
       return { target: 'engine', type: msg.type };
+    case 'configure': {
+      const settings = parseEngineSettings(msg.settings);
+      return settings && { target: 'engine', type: 'configure', settings };
+    }
     case 'pause':
     case 'resume':
     case 'retry':

@@ -7,7 +7,9 @@ import { browser } from 'wxt/browser';
 import { ClickLog, isOwnDownload, isTorrentDownload } from '@/lib/background/takeover';
 import { ensureOffscreen, sendToEngine, useLocalEngine } from '@/lib/background/engine-link';
 import { Saver, type PendingSave } from '@/lib/background/saver';
-import { bumpBadge, notify, updateBadge } from '@/lib/background/ui';
+import { bumpBadge, notify as show, updateBadge } from '@/lib/background/ui';
+import { LiveSettings } from '@/lib/background/live-settings';
+import { engineSettings, takesClicks } from '@/lib/settings/schema';
 import { t } from '@/lib/ui/i18n';
 import {
   addRequestFor,
@@ -17,6 +19,7 @@ import {
   parseBackgroundMessage,
   type EngineCommand,
   type EngineEvent,
+  type NotifyKind,
 } from '@/lib/protocol';
 
 const MENU_ID = 'download-with-swarm';
@@ -28,6 +31,12 @@ export default defineBackground({
   main() {
     const ownOrigin = browser.runtime.getURL('/').replace(/\/$/, '');
     const clicks = new ClickLog();
+    // Settings changed on the options page: the engine applies them at once.
+    const settings = new LiveSettings((s) =>
+      toEngine({ target: 'engine', type: 'configure', settings: engineSettings(s) }),
+    );
+    const notify = (kind: NotifyKind, title: string, message: string) =>
+      void settings.current().then((s) => s.notifications && show(kind, title, message));
     const toEngine = (cmd: EngineCommand) => {
       sendToEngine(cmd).catch((err: unknown) =>
         notify('error', 'Swarmlink engine failed', String(err)),
@@ -74,7 +83,11 @@ export default defineBackground({
     };
 
     if (import.meta.env.FIREFOX) {
-      useLocalEngine(onEngineEvent, (s) => updateBadge(s.torrents));
+      useLocalEngine(
+        onEngineEvent,
+        (s) => updateBadge(s.torrents),
+        settings.current().then(engineSettings),
+      );
     } else {
       // Keep the engine host alive: at every service-worker start (browser start included),
       // and on a periodic alarm, so torrents resume and seed even if the document died.
@@ -112,14 +125,24 @@ export default defineBackground({
       const msg = parseBackgroundMessage(raw);
       if (!msg) return undefined;
       switch (msg.type) {
-        case 'link-click':
+        case 'link-click': {
           // Only content scripts (web pages), never our own pages.
           if (fromOwnPage || !sender.tab) return undefined;
-          // The background decides what a torrent link is, not the page's process.
-          if (msg.torrent && isTorrentLink(msg.url)) addLink(msg.url);
-          else if (!isTorrentLink(msg.url))
-            clicks.record(msg.url, [sender.url, sender.tab.url], Date.now());
+          const pages = [sender.url, sender.tab.url];
+          const at = Date.now();
+          void settings.current().then((s) => {
+            // Interception off, or a never-take site (the content script knows it too).
+            if (!takesClicks(s, pages)) return;
+            // The background decides what a torrent link is, not the page's process.
+            if (msg.torrent && isTorrentLink(msg.url)) addLink(msg.url);
+            else if (!isTorrentLink(msg.url)) clicks.record(msg.url, pages, at);
+          });
           return undefined;
+        }
+        case 'get-engine-settings':
+          // The engine host asks at its start (the offscreen document has no storage).
+          if (!fromExtension) return undefined;
+          return settings.current().then(engineSettings);
         case 'save-file':
         case 'notify':
           // Only the engine host (the offscreen document), never a tab.

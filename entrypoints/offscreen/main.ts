@@ -5,6 +5,12 @@
 import { browser } from 'wxt/browser';
 import { createEngineHost } from '@/lib/host/create-engine';
 import { parseEngineCommand, type EngineReply } from '@/lib/protocol';
+import {
+  DEFAULT_SETTINGS,
+  engineSettings,
+  parseEngineSettings,
+  type EngineSettings,
+} from '@/lib/settings/schema';
 
 const send = (msg: unknown) => {
   browser.runtime.sendMessage(msg).catch(() => {
@@ -12,7 +18,17 @@ const send = (msg: unknown) => {
   });
 };
 
-const ready = createEngineHost({ toBackground: send, broadcast: send });
+/** The user's settings, from the background (this document has no extension storage). */
+async function askSettings(): Promise<EngineSettings> {
+  const answer: unknown = await browser.runtime
+    .sendMessage({ target: 'background', type: 'get-engine-settings' })
+    .catch(() => null);
+  return parseEngineSettings(answer) ?? engineSettings(DEFAULT_SETTINGS);
+}
+
+const ready = askSettings().then((settings) =>
+  createEngineHost({ toBackground: send, broadcast: send }, settings),
+);
 const ownOrigin = browser.runtime.getURL('/');
 
 ready.catch((err: unknown) => {

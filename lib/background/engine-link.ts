@@ -9,6 +9,7 @@ import {
   type EngineEvent,
   type StateMessage,
 } from '../protocol.ts';
+import type { EngineSettings } from '../settings/schema.ts';
 
 interface OffscreenApi {
   createDocument(p: { url: string; reasons: string[]; justification: string }): Promise<void>;
@@ -56,16 +57,21 @@ let local: Promise<Local> | null = null;
 export function useLocalEngine(
   onEvent: (e: EngineEvent) => void,
   onState: (s: StateMessage) => void,
+  settings: Promise<EngineSettings>,
 ): void {
-  local = import('../host/create-engine.ts').then(({ createEngineHost }) =>
-    createEngineHost({
-      toBackground: onEvent,
-      broadcast: (m) => {
-        // A page does not receive its own runtime messages: the badge is updated here.
-        onState(m);
-        void browser.runtime.sendMessage(m).catch(() => {});
-      },
-    }),
+  local = Promise.all([import('../host/create-engine.ts'), settings]).then(
+    ([{ createEngineHost }, s]) =>
+      createEngineHost(
+        {
+          toBackground: onEvent,
+          broadcast: (m) => {
+            // A page does not receive its own runtime messages: the badge is updated here.
+            onState(m);
+            void browser.runtime.sendMessage(m).catch(() => {});
+          },
+        },
+        s,
+      ),
   );
 }
 

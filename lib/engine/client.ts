@@ -14,7 +14,7 @@ import { Torrent, type TorrentSource, type TorrentView } from './torrent.ts';
 import { BufferPool } from './buffer-pool.ts';
 import { concatBytes } from './bytes.ts';
 import type { SeedLimits, SwarmStatus } from './swarm.ts';
-import { Swarms } from './swarms.ts';
+import { Swarms, type SwarmSettings } from './swarms.ts';
 import { nameFromUrl, newRecord, parseMagnetOrUndefined, type AddSource } from './add-source.ts';
 
 export type { AddSource } from './add-source.ts';
@@ -76,6 +76,11 @@ export class Client extends Emitter<Events> {
         this.emit('error', t, `Could not save torrent record: ${errorMessage(err)}`);
       }
     });
+  }
+
+  /** Settings changed by the user, applied to running torrents (see Swarms.configure). */
+  configure(s: SwarmSettings): void {
+    this.swarms.configure(s);
   }
 
   /** The trackers and peers of a torrent, when it has a swarm. */

@@ -7,7 +7,7 @@ import type { Clock } from './deps.ts';
 import type { SeedingRecord } from './records.ts';
 import type { Torrent } from './torrent.ts';
 
-/** When seeding ends (whichever comes first); the options page will make them settings. */
+/** When seeding ends (whichever comes first); settings of the options page. */
 export interface SeedLimits {
   /** Uploaded ÷ size. */
   ratio: number;
@@ -36,7 +36,7 @@ export class Seeding {
     private readonly torrent: Torrent,
     private readonly clock: Clock,
     private readonly store: SeedingStore,
-    private readonly limits: SeedLimits,
+    private limits: SeedLimits,
   ) {
     this.seeded = { ...(store.load() ?? { ms: 0, uploaded: 0, ended: false }) };
     this.uploadedAtStart = torrent.uploaded;
@@ -74,6 +74,12 @@ export class Seeding {
     }
     this.lastSeedSave = this.clock.now();
     this.store.save(now);
+  }
+
+  /** New limits (the user changed them): they count from now, for this torrent's seeding so far. */
+  setLimits(limits: SeedLimits): void {
+    this.limits = limits;
+    this.check();
   }
 
   /** Ends seeding at the ratio or time limit, whichever comes first. */

@@ -248,8 +248,10 @@ export class Swarm implements PeerTorrent {
 
   destroy(): void {
     this.seedingTime.leave();
-    this.stop();
+    // First: stopping announcers say "unreachable", and the torrent's update must not start
+    // this swarm again (seen when a tracker joined at run time, lib/engine/live-settings.test.ts).
     this.destroyed = true;
+    this.stop();
     this.buffers?.clear();
   }
 
@@ -432,6 +434,11 @@ export class Swarm implements PeerTorrent {
 
   readBlock(index: number, offset: number, length: number): Promise<Uint8Array> {
     return this.torrent.readBlock(index, offset, length);
+  }
+
+  /** New seeding limits, applied at once (a torrent past them stops seeding). */
+  setSeedLimits(limits: SeedLimits): void {
+    this.seedingTime.setLimits(limits);
   }
 
   countUpload(n: number): void {

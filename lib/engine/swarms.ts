@@ -5,21 +5,42 @@
  */
 import type { BufferPool } from './buffer-pool.ts';
 import type { ClientDeps } from './client.ts';
-import { makePeerId, Swarm, type SeedingStore, type SwarmHub, type SwarmStatus } from './swarm.ts';
+import {
+  DEFAULT_SEED_LIMITS,
+  makePeerId,
+  Swarm,
+  type SeedLimits,
+  type SeedingStore,
+  type SwarmHub,
+  type SwarmStatus,
+} from './swarm.ts';
 import type { Torrent } from './torrent.ts';
 import { TrackerPool } from './tracker/pool.ts';
 
 /** Peer connections of one client, all torrents together. */
 export const MAX_CONNECTIONS = 55;
 
+/** What the user can change while torrents run (the options page). */
+export interface SwarmSettings {
+  /** Trackers every public torrent announces to besides its own. */
+  defaultTrackers: readonly string[];
+  /** For peer connections made from now on. */
+  rtcConfig: RTCConfiguration;
+  seedLimits: SeedLimits;
+}
+
 export class Swarms {
   private readonly hub: SwarmHub | undefined;
   private readonly swarms = new Map<Torrent, Swarm>();
+  private defaultTrackers: readonly string[];
+  private seedLimits: SeedLimits;
 
   constructor(
     private readonly deps: ClientDeps,
     buffers: BufferPool,
   ) {
+    this.defaultTrackers = deps.defaultTrackers ?? [];
+    this.seedLimits = deps.seedLimits ?? DEFAULT_SEED_LIMITS;
     if (!deps.createWebSocket || !deps.createPeerConnection) return;
     this.hub = {
       pool: new TrackerPool({
@@ -45,7 +66,7 @@ export class Swarms {
 
   /** The ws(s) trackers a torrent announces to: its own, plus the defaults unless private. */
   trackersFor(own: readonly string[], isPrivate: boolean): string[] {
-    const all = isPrivate ? own : [...own, ...(this.deps.defaultTrackers ?? [])];
+    const all = isPrivate ? own : [...own, ...this.defaultTrackers];
     return [...new Set(all)];
   }
 
@@ -60,7 +81,7 @@ export class Swarms {
     if (!this.hub) return;
     const swarm = this.swarms.get(t);
     if (swarm) return swarm.addTrackers(trackers);
-    const s = new Swarm(this.hub, t, infoHash, trackers, onMetadata, seeding, this.deps.seedLimits);
+    const s = new Swarm(this.hub, t, infoHash, trackers, onMetadata, seeding, this.seedLimits);
     this.swarms.set(t, s);
   }
 
@@ -68,6 +89,22 @@ export class Swarms {
   addTrackers(t: Torrent, trackers: readonly string[]): void {
     if (t.meta?.private) return;
     this.swarms.get(t)?.addTrackers(trackers);
+  }
+
+  /**
+   * New settings, without a restart: new default trackers join every public torrent's swarm
+   * (ones taken off the list stay with the torrents that have them until they restart), new
+   * ICE servers serve the next connections, new seeding limits apply to every torrent now.
+   */
+  configure(s: SwarmSettings): void {
+    const added = s.defaultTrackers.filter((u) => !this.defaultTrackers.includes(u));
+    this.defaultTrackers = [...s.defaultTrackers];
+    this.seedLimits = s.seedLimits;
+    if (this.hub) this.hub.rtcConfig = s.rtcConfig;
+    for (const [t, swarm] of this.swarms) {
+      if (added.length > 0 && !t.meta?.private) swarm.addTrackers(added);
+      swarm.setSeedLimits(s.seedLimits);
+    }
   }
 
   leave(t: Torrent): void {

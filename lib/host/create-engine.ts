@@ -5,14 +5,19 @@
  */
 import 'webrtc-adapter';
 import { Client } from '../engine/client.ts';
-import { DEFAULT_ICE_SERVERS, DEFAULT_TRACKERS } from '../defaults.ts';
 import { realClock, webCryptoDigest } from '../engine/deps.ts';
 import { BrowserPieceStore } from '../store/browser-store.ts';
 import { IdbRecordStore } from '../store/idb-records.ts';
-import { EngineHost, type HostOutput } from './engine-host.ts';
+import { clientSettings, EngineHost, type HostOutput } from './engine-host.ts';
 import { GcNudge } from '../gc-nudge.ts';
+import type { EngineSettings } from '../settings/schema.ts';
 
-export async function createEngineHost(out: HostOutput): Promise<EngineHost> {
+/** `settings`: the user's (lib/settings), read before any torrent starts. */
+export async function createEngineHost(
+  out: HostOutput,
+  settings: EngineSettings,
+): Promise<EngineHost> {
+  const configured = clientSettings(settings);
   const nudge = new GcNudge();
   const client = new Client({
     fetch: (input, init) => fetch(input, init),
@@ -24,8 +29,9 @@ export async function createEngineHost(out: HostOutput): Promise<EngineHost> {
     onBytesRead: (n) => nudge.count(n),
     createWebSocket: (url) => new WebSocket(url),
     createPeerConnection: (config) => new RTCPeerConnection(config),
-    rtcConfig: { iceServers: DEFAULT_ICE_SERVERS },
-    defaultTrackers: DEFAULT_TRACKERS,
+    rtcConfig: configured.rtcConfig,
+    defaultTrackers: configured.defaultTrackers,
+    seedLimits: configured.seedLimits,
   });
   const host = new EngineHost(client, out);
   await client.restore();

@@ -8,6 +8,8 @@ import type { Client } from '../engine/client.ts';
 import { toMagnet } from '../engine/magnet.ts';
 import { savePaths } from '../engine/save-paths.ts';
 import type { Torrent } from '../engine/torrent.ts';
+import type { SwarmSettings } from '../engine/swarms.ts';
+import type { EngineSettings } from '../settings/schema.ts';
 import type {
   EngineCommand,
   EngineEvent,
@@ -15,6 +17,15 @@ import type {
   NotifyKind,
   StateMessage,
 } from '../protocol.ts';
+
+/** The client's part of the user's settings. */
+export function clientSettings(s: EngineSettings): SwarmSettings {
+  return {
+    defaultTrackers: s.trackers,
+    rtcConfig: { iceServers: s.iceServers },
+    seedLimits: s.seedLimits,
+  };
+}
 
 export interface HostOutput {
   toBackground(event: EngineEvent): void;
@@ -74,6 +85,9 @@ export class EngineHost {
   async handle(cmd: EngineCommand): Promise<unknown> {
     switch (cmd.type) {
       case 'ping':
+        return true;
+      case 'configure':
+        this.client.configure(clientSettings(cmd.settings));
         return true;
       case 'get-state':
         return this.views();

@@ -3,7 +3,7 @@
  * folder with their real names, the service worker and offscreen document are reachable.
  * The launch itself is scripts/browser.mjs, shared with `npm start` and the benchmark.
  */
-import type { Worker } from 'playwright-core';
+import type { Page, Worker } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { startDemo, type Demo } from '../../demo/server.mjs';
 import {
@@ -60,6 +60,14 @@ export async function downloadsInBrowser(
     url: i.url,
     mime: i.mime,
   }));
+}
+
+/** The options page (`options.html`) in a tab, once its form is there. */
+export async function openOptions(b: ExtensionBrowser): Promise<Page> {
+  const page = await b.context.newPage();
+  await page.goto(`chrome-extension://${b.extensionId}/options.html`);
+  await page.getByRole('button', { name: 'Save' }).waitFor();
+  return page;
 }
 
 /**
