@@ -5,7 +5,7 @@
 import { StoreError } from './errors.ts';
 import { Bitfield } from './bitfield.ts';
 import {
-  isInPiece,
+  checkBlock,
   pieceSize,
   pieceSpans,
   type PieceStore,
@@ -82,9 +82,7 @@ class MemoryTorrentStorage implements TorrentStorage {
 
   async readBlock(index: number, offset: number, length: number): Promise<Uint8Array> {
     this.checkOpen();
-    if (!isInPiece(this.layout, index, offset, length)) {
-      throw new StoreError(`Block ${offset}+${length} is outside piece ${index}`);
-    }
+    checkBlock(this.layout, index, offset, length);
     const out = new Uint8Array(length);
     for (const s of pieceSpans(this.layout, index, offset, length)) {
       const file = this.stored.files.get(s.fileIndex);

@@ -5,6 +5,7 @@
  */
 
 import type { Bitfield } from './bitfield.ts';
+import { StoreError } from './errors.ts';
 
 /** What a store needs to know about a torrent's layout. */
 export interface StorageLayout {
@@ -145,4 +146,16 @@ export function isInPiece(
     length > 0 &&
     offset + length <= pieceSize(layout, index)
   );
+}
+
+/** A store's `readBlock` arguments: a StoreError unless the block lies inside the piece. */
+export function checkBlock(
+  layout: StorageLayout,
+  index: number,
+  offset: number,
+  length: number,
+): void {
+  if (!isInPiece(layout, index, offset, length)) {
+    throw new StoreError(`Block ${offset}+${length} is outside piece ${index}`);
+  }
 }

@@ -6,44 +6,31 @@
  * running while the torrent waits for metadata, downloads or seeds; stopped (announce
  * `stopped`, peers closed) when it is paused, failed or removed.
  */
-import type { BufferPool } from './buffer-pool.ts';
-import { Choker, RECHOKE_MS } from './choker.ts';
+import { Choker, RECHOKE_MS, type ChokerPeer } from './choker.ts';
 import { equalBytes, toHex } from './bytes.ts';
-import type { Clock, Digest, PeerConnectionFactory } from './deps.ts';
+import type { Clock } from './deps.ts';
 import { WireError } from './errors.ts';
 import { MetadataExchange } from './metadata.ts';
 import type { BlockRequest } from './picker.ts';
 import { pieceSize } from './piece-store.ts';
-import { answerOffer, createOffer, type RtcOffer } from './rtc/connect.ts';
+import { answerOffer } from './rtc/connect.ts';
+import { PendingOffers } from './swarm-offers.ts';
 import type { ChannelTransport } from './rtc/transport.ts';
 import { PieceBuffers } from './sources/piece-buffers.ts';
 import type { PeerTorrent } from './sources/peer-torrent.ts';
 import { WirePeer } from './sources/wire-peer.ts';
 import type { Torrent } from './torrent.ts';
 import { Announcer, MAX_OFFERS_PER_ANNOUNCE } from './tracker/announcer.ts';
-import { randomId } from './tracker/messages.ts';
-import type { TrackerPool } from './tracker/pool.ts';
 import { isWebSocketTrackerUrl } from './tracker/pool.ts';
 import { PeerWire } from './wire/peer-wire.ts';
 import { DEFAULT_SEED_LIMITS, Seeding, type SeedLimits, type SeedingStore } from './seeding.ts';
 import { WebSeedShare } from './web-seed-share.ts';
-import { SmartBan } from './smart-ban.ts';
+import { SwarmBans } from './swarm-bans.ts';
+import { hexToBytes } from './peer-id.ts';
 
-/** What every swarm of one client shares. */
-export interface SwarmHub {
-  pool: TrackerPool;
-  /** One peer id per client (trackers key a socket's peers by it). */
-  peerId: Uint8Array;
-  createPeerConnection: PeerConnectionFactory;
-  rtcConfig: RTCConfiguration;
-  clock: Clock;
-  random(): number;
-  digest: Digest;
-  buffers: BufferPool;
-  /** Open peer connections of the whole client, against `maxConnections`. */
-  connections: { open: number };
-  maxConnections: number;
-}
+export { makePeerId } from './peer-id.ts';
+export type { SwarmHub, SwarmStatus } from './swarm-hub.ts';
+import type { SwarmHub, SwarmStatus } from './swarm-hub.ts';
 
 /** Peers a torrent tries to keep connected (a swarm of 8 readers is fully connected). */
 export const PEER_TARGET = 12;
@@ -52,30 +39,14 @@ const CLAIMS_DEBOUNCE_MS = 50;
 /** How often a swarm short of peers asks its trackers for more (rate-limited there too). */
 const TOP_UP_MS = 15_000;
 
-export interface SwarmStatus {
-  trackers: {
-    url: string;
-    reachable: boolean;
-    error?: string;
-    seeds?: number;
-    leechers?: number;
-  }[];
-}
-
 export { DEFAULT_SEED_LIMITS, type SeedLimits, type SeedingStore };
 
 export class Swarm implements PeerTorrent {
   readonly peers = new Set<WirePeer>();
   private announcers: Announcer[] = [];
-  private readonly offers = new Map<string, RtcOffer>();
+  private readonly offers: PendingOffers;
   private readonly choker: Choker;
-  private readonly smartBan: SmartBan;
-  /** Peer ids (hex) banned for sending wrong data: not connected to again. */
-  private readonly banned = new Set<string>();
-  /** Peer id (hex) of each of our wire sources, kept after they leave (for smart ban). */
-  private readonly peerIdOf = new Map<string, string>();
-  /** Block senders of pieces handed to the verifier, until it says. */
-  private readonly senders = new Map<number, readonly (string | undefined)[]>();
+  private readonly bans: SwarmBans;
   private readonly metadata: MetadataExchange;
   buffers: PieceBuffers | undefined;
   private readonly infoHash: Uint8Array;
@@ -100,13 +71,20 @@ export class Swarm implements PeerTorrent {
   ) {
     this.infoHash = hexToBytes(infoHashHex);
     this.seedingTime = new Seeding(torrent, hub.clock, seeding, limits);
-    this.smartBan = new SmartBan(
+    this.bans = new SwarmBans(
       hub.digest,
       (piece, begin, length) => torrent.readBlock(piece, begin, length),
-      (source, reason) => this.ban(source, reason),
+      (id, reason) => {
+        for (const p of this.peers) {
+          if (p.peerId && toHex(p.peerId) === id)
+            p.wire.destroy(new WireError('smart ban', reason));
+        }
+        torrent.noteBanned(reason);
+      },
     );
     torrent.setSwarmed(trackers.some(isWebSocketTrackerUrl));
     this.choker = new Choker(hub.random);
+    this.offers = new PendingOffers(hub);
     this.metadata = new MetadataExchange(
       this.infoHash,
       hub.digest,
@@ -116,14 +94,10 @@ export class Swarm implements PeerTorrent {
     );
     torrent.on('update', () => this.sync());
     torrent.on('verified', (i) => this.onVerified(i));
-    torrent.on('piece-failed', (i, from, data) => {
-      if (from.kind !== 'peer') return;
-      // Who sent which block: the partial piece is gone from the picker once it failed.
-      const senders = this.senders.get(i) ?? [];
-      this.senders.delete(i);
-      // Hashing can outlive the torrent (removed meanwhile): nothing to ban then.
-      this.smartBan.failed(i, senders, data).catch(() => {});
-    });
+    torrent.on(
+      'piece-failed',
+      (i, from, data) => from.kind === 'peer' && this.bans.failed(i, data),
+    );
     this.sync();
   }
 
@@ -222,10 +196,10 @@ export class Swarm implements PeerTorrent {
       clock: this.hub.clock,
       stats: () => this.stats(),
       wantOffers: () => this.wantOffers(),
-      makeOffers: (n) => this.makeOffers(n),
+      makeOffers: (n) => this.offers.make(n, () => this.running),
       onOffer: (peerId, offerId, offer) => void this.answer(a, peerId, offerId, offer),
       onAnswer: (_peerId, offerId, answer) => void this.accepted(url, offerId, answer),
-      onOfferDropped: (offerId) => this.dropOffer(offerId),
+      onOfferDropped: (offerId) => this.offers.drop(offerId),
     });
     a.on('update', () => this.torrent.touch());
     a.on('reachable', () => this.torrent.touch());
@@ -237,8 +211,7 @@ export class Swarm implements PeerTorrent {
     this.running = false;
     for (const a of this.announcers) a.stop();
     this.announcers = [];
-    for (const o of this.offers.values()) o.close();
-    this.offers.clear();
+    this.offers.closeAll();
     for (const p of [...this.peers]) p.destroy();
     this.hub.clock.clearTimeout(this.rechokeTimer);
     this.hub.clock.clearTimeout(this.topUpTimer);
@@ -281,46 +254,10 @@ export class Swarm implements PeerTorrent {
 
   // ------------------------------------------------------------------ connecting
 
-  /** `n` offers, made together (each waits for its ICE gathering). */
-  private async makeOffers(n: number) {
-    const made = await Promise.all(
-      Array.from(
-        { length: n },
-        () =>
-          createOffer(this.hub.createPeerConnection, {
-            clock: this.hub.clock,
-            random: this.hub.random,
-            rtcConfig: this.hub.rtcConfig,
-          }).catch(() => null), // WebRTC refused (out of connections, a browser limit)
-      ),
-    );
-    const out = [];
-    for (const offer of made) {
-      if (!offer) continue;
-      if (!this.running) {
-        offer.close();
-        continue;
-      }
-      const offerId = randomId(this.hub.random);
-      this.offers.set(toHex(offerId), offer);
-      out.push({ offerId, offer: offer.offer });
-    }
-    return out;
-  }
-
-  private dropOffer(offerId: Uint8Array): void {
-    const key = toHex(offerId);
-    this.offers.get(key)?.close();
-    this.offers.delete(key);
-  }
-
   private async accepted(url: string, offerId: Uint8Array, answer: unknown): Promise<void> {
-    const key = toHex(offerId);
-    const offer = this.offers.get(key);
-    if (!offer) return;
-    this.offers.delete(key);
     try {
-      this.connect(await offer.accept(answer), url, true);
+      const channel = await this.offers.accept(offerId, answer);
+      if (channel) this.connect(channel, url, true);
     } catch {
       // The peer never connected: nothing to undo (the offer closed itself).
     }
@@ -362,7 +299,7 @@ export class Swarm implements PeerTorrent {
     this.hub.connections.open++;
     this.peers.add(peer);
     wire.on('handshake', (h) => {
-      this.peerIdOf.set(peer.id, toHex(h.peerId));
+      this.bans.identify(peer.id, h.peerId);
       this.dedupe(peer, h.peerId, initiator);
     });
     wire.on('extended', () => peer.speaksClaims && this.updateShare());
@@ -408,28 +345,13 @@ export class Swarm implements PeerTorrent {
   // ------------------------------------------------------------------ PeerTorrent
 
   deliver(index: number, data: Uint8Array, from: WirePeer): Promise<boolean> {
-    this.senders.set(index, [...(this.torrent.picker?.partial.senders(index) ?? [])]);
-    return this.torrent.deliver(index, data, from).finally(() => {
-      // Kept only for a piece that failed (read in 'piece-failed', before this runs).
-      this.senders.delete(index);
-    });
+    const senders = [...(this.torrent.picker?.partial.senders(index) ?? [])];
+    return this.bans.delivering(index, senders, () => this.torrent.deliver(index, data, from));
   }
 
-  /** Bans a peer that sent wrong data: disconnected, and never connected to again. */
-  private ban(source: string, reason: string): void {
-    // By peer id, so a peer that left (or came back as a new connection) stays banned.
-    const id = this.peerIdOf.get(source);
-    if (!id || this.banned.has(id)) return;
-    this.banned.add(id);
-    for (const p of this.peers) {
-      if (p.peerId && toHex(p.peerId) === id) p.wire.destroy(new WireError('smart ban', reason));
-    }
-    this.torrent.noteBanned(reason);
-  }
-
-  /** Whether a peer id is banned here. */
+  /** Whether a peer id is banned here (for sending wrong data: never connected to again). */
   isBanned(peerId: Uint8Array): boolean {
-    return this.banned.has(toHex(peerId));
+    return this.bans.isBanned(peerId);
   }
 
   readBlock(index: number, offset: number, length: number): Promise<Uint8Array> {
@@ -471,15 +393,8 @@ export class Swarm implements PeerTorrent {
     this.seedingTime.check();
     if (!this.running) return;
     const peers = [...this.peers].filter((p) => p.wire.peer);
-    const views = peers.map((p) => ({
-      id: p.id,
-      peerInterested: p.peerInterested,
-      downloadRate: p.received.rate(),
-      uploadRate: p.sent.rate(),
-      isSeed: p.isSeed,
-    }));
     const unchoke = this.torrent.picker
-      ? this.choker.rechoke(views, this.torrent.state === 'seeding')
+      ? this.choker.rechoke(peers.map(chokerView), this.torrent.state === 'seeding')
       : new Set<string>();
     for (const p of peers) p.setChoking(!unchoke.has(p.id));
     this.rechokeTimer = this.hub.clock.setTimeout(() => this.rechoke(), RECHOKE_MS);
@@ -487,7 +402,7 @@ export class Swarm implements PeerTorrent {
 
   private onVerified(index: number): void {
     this.buffers?.drop(index);
-    this.smartBan.verified(index).catch(() => {});
+    this.bans.verified(index);
     for (const p of this.peers) {
       p.announceHave(index);
       p.fill();
@@ -495,16 +410,12 @@ export class Swarm implements PeerTorrent {
   }
 }
 
-function hexToBytes(hex: string): Uint8Array {
-  const out = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
-  return out;
-}
-
-/** A peer id for a client: Azureus style `-SL0001-` and 12 random characters. */
-export function makePeerId(random: () => number): Uint8Array {
-  const chars = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
-  let id = '-SL0001-';
-  while (id.length < 20) id += chars[Math.floor(random() * chars.length)];
-  return new TextEncoder().encode(id);
+function chokerView(p: WirePeer): ChokerPeer {
+  return {
+    id: p.id,
+    peerInterested: p.peerInterested,
+    downloadRate: p.received.rate(),
+    uploadRate: p.sent.rate(),
+    isSeed: p.isSeed,
+  };
 }

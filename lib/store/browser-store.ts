@@ -6,7 +6,7 @@ import { wholeBuffer } from '../engine/bytes.ts';
 import { StoreError, errorMessage } from '../engine/errors.ts';
 import { Bitfield } from '../engine/bitfield.ts';
 import {
-  isInPiece,
+  checkBlock,
   pieceSize,
   pieceSpans,
   type PieceStore,
@@ -187,9 +187,7 @@ class BrowserTorrentStorage implements TorrentStorage {
 
   async readBlock(index: number, offset: number, length: number): Promise<Uint8Array> {
     this.checkOpen();
-    if (!isInPiece(this.layout, index, offset, length)) {
-      throw new StoreError(`Block ${offset}+${length} is outside piece ${index}`);
-    }
+    checkBlock(this.layout, index, offset, length);
     const out = new Uint8Array(length);
     await Promise.all(
       pieceSpans(this.layout, index, offset, length).map(async (s) => {

@@ -15,7 +15,7 @@ import {
   nextEvent,
   startTracker,
   type RealTracker,
-} from './fixtures/harness.ts';
+} from '../../../tests/fixtures/tracker-harness.ts';
 import { bytesToBinary } from './messages.ts';
 import type { TrackerPool } from './pool.ts';
 

@@ -15,7 +15,7 @@ import {
   startFakeTracker,
   type FakeTracker,
   type Recorded,
-} from './fixtures/harness.ts';
+} from '../../../tests/fixtures/tracker-harness.ts';
 import { bytesToBinary } from './messages.ts';
 import { TrackerPool } from './pool.ts';
 import { CONNECT_TIMEOUT_MS } from './socket.ts';

@@ -1,0 +1,31 @@
+/** What the swarms of one client share, and what a swarm shows of itself. */
+import type { BufferPool } from './buffer-pool.ts';
+import type { Clock, Digest, PeerConnectionFactory } from './deps.ts';
+import type { TrackerPool } from './tracker/pool.ts';
+
+/** What every swarm of one client shares. */
+export interface SwarmHub {
+  pool: TrackerPool;
+  /** One peer id per client (trackers key a socket's peers by it). */
+  peerId: Uint8Array;
+  createPeerConnection: PeerConnectionFactory;
+  rtcConfig: RTCConfiguration;
+  clock: Clock;
+  random(): number;
+  digest: Digest;
+  buffers: BufferPool;
+  /** Open peer connections of the whole client, against `maxConnections`. */
+  connections: { open: number };
+  maxConnections: number;
+}
+
+/** The trackers of a swarm, as the popup shows them. */
+export interface SwarmStatus {
+  trackers: {
+    url: string;
+    reachable: boolean;
+    error?: string;
+    seeds?: number;
+    leechers?: number;
+  }[];
+}
