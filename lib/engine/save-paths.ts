@@ -1,233 +1,37 @@
+import {
+  collisionKey,
+  MAX_COMPONENT_BYTES,
+  MIN_COMPONENT_BYTES,
+  numberedName,
+  sanitizeComponent,
+  utf8Length,
+} from './file-names.ts';
+
 /**
  * Where each file of a torrent is saved: the relative `filename` given to the downloads
- * API (`<torrent name>` or `<torrent name>/<path inside the torrent>`), made into names
- * Chromium accepts (design.md, "Facts about Chromium's downloads API" and "Saving").
+ * API (`<torrent name>` or `<torrent name>/<path inside the torrent>`), every component one
+ * that Chromium accepts (file-names.ts), unique ignoring case in its folder, and the whole
+ * path at most MAX_PATH_BYTES, so that no save fails on the platform's PATH_MAX.
  *
- * Chromium's check (net::IsSafePortablePathComponent and base::i18n::IsFilenameLegal)
- * refuses, in any component:
- * - the characters `" * / : < > ? \ |`, controls (Cc: C0, DEL, C1), format characters
- *   (Cf: zero-width, bidi controls, soft hyphen, BOM, tag characters…) and the Unicode
- *   non-characters; lone surrogates are not text at all;
- * - white space, `.` or `~` at either end (so also `.`, `..`, hidden names);
- * - Windows device names, bare or followed by `.` (`CON`, `con.txt`, `AUX.tar.gz`),
- *   and `desktop.ini`, `thumbs.db`;
- * - the extensions `.lnk`, `.local` and `.{CLSID}`;
- * - on Windows, a name of at most 12 characters with a `~` that could be an 8.3 short
- *   name (`PROGRA~1`, `FOO~1.TXT`).
- * Names over about 244 bytes are accepted by the call and then fail.
- *
- * Everything here is a pure function of its input: the same torrent always saves under the
- * same paths, on every platform.
+ * A pure function of its input: the same torrent always saves under the same paths, on
+ * every platform. Linear in the number of files and path components.
  */
 
-/** Longest component written, in UTF-8 bytes (Chromium fails above ~244, see design.md). */
-export const MAX_COMPONENT_BYTES = 200;
-/** Longest extension kept when a component is shortened, in UTF-8 bytes, dot included. */
-export const MAX_EXTENSION_BYTES = 16;
-
-/** What replaces every refused character, and what is added to refused names. */
-const REPLACEMENT = '_';
+export {
+  collisionKey,
+  MAX_COMPONENT_BYTES,
+  MAX_EXTENSION_BYTES,
+  MIN_COMPONENT_BYTES,
+  sanitizeComponent,
+  splitExtension,
+  utf8Length,
+} from './file-names.ts';
 
 /**
- * Characters Chromium refuses anywhere: `"*:<>?|`, both slashes, Cc, Cf, non-characters,
- * plus lone surrogates (the `u` flag matches an unpaired surrogate as `\p{Cs}`).
- * The zero-width and bidi controls of design.md (U+200B–U+200F, U+202A–U+202E,
- * U+2066–U+2069, U+FEFF, U+061C, U+180E) are all Cf.
+ * Longest relative path saved, in UTF-8 bytes. macOS's PATH_MAX is 1024 bytes (Linux: 4096)
+ * for the whole path, so this leaves 224 bytes for the downloads folder itself.
  */
-const REFUSED_CHARS = /["*/:<>?\\|\p{Cc}\p{Cf}\p{Cs}\p{Noncharacter_Code_Point}]/gu;
-/** Characters Chromium refuses at either end of a component. */
-const REFUSED_AT_ENDS = /[\p{White_Space}.~]/u;
-/**
- * Windows device names, compared case-insensitively on the part before the first dot
- * (Windows ignores spaces before that dot). Chromium's own list is CON, PRN, AUX, NUL,
- * COM1–9, LPT1–9 and CLOCK$; Windows also reserves COM0, LPT0, the superscript-digit ports
- * and CONIN$/CONOUT$, so those are avoided too.
- */
-const DEVICE_NAME = /^(?:con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³]|conin\$|conout\$|clock\$) *$/;
-/** Names the Windows shell gives a meaning to. */
-const SHELL_NAMES = new Set(['desktop.ini', 'thumbs.db']);
-/**
- * Characters that cannot occur in an 8.3 short name (Chromium's set, with `[` and `]`
- * left out, which only makes the check stricter).
- */
-const NOT_IN_SHORT_NAME = /[\p{White_Space}"\\/:+|<>=;?,*]/u;
-/** Last parts of a two-part extension, as Chromium's FilePath treats them (`.tar.gz`). */
-const DOUBLE_EXTENSION_SUFFIXES = new Set(['.gz', '.xz', '.bz2', '.z', '.bz', '.zst']);
-const WHITE_SPACE = /\p{White_Space}/u;
-/** Enough for every rule to settle; reaching it would be a bug. */
-const MAX_PASSES = 8;
-
-/** UTF-8 length of `s` (a lone surrogate counts 3, as WTF-8 would write it). */
-export function utf8Length(s: string): number {
-  let bytes = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) bytes += 1;
-    else if (c < 0x800) bytes += 2;
-    else if (isHighSurrogate(c) && isLowSurrogate(s.charCodeAt(i + 1))) {
-      bytes += 4;
-      i++;
-    } else bytes += 3;
-  }
-  return bytes;
-}
-
-function isHighSurrogate(c: number): boolean {
-  return c >= 0xd800 && c <= 0xdbff;
-}
-
-function isLowSurrogate(c: number): boolean {
-  return c >= 0xdc00 && c <= 0xdfff;
-}
-
-/** The longest prefix of `s` of at most `maxBytes` UTF-8 bytes, cut between code points. */
-function truncateUtf8(s: string, maxBytes: number): string {
-  let bytes = 0;
-  let end = 0;
-  for (const ch of s) {
-    const n = utf8Length(ch);
-    if (bytes + n > maxBytes) break;
-    bytes += n;
-    end += ch.length;
-  }
-  return s.slice(0, end);
-}
-
-/**
- * Splits `name` into stem and extension (dot included), the extension being the last
- * `.xxx`, or a two-part one such as `.tar.gz`, when it has no white space and is at most
- * MAX_EXTENSION_BYTES. A name starting with its only dot, or ending with a dot, has none.
- */
-export function splitExtension(name: string): [stem: string, ext: string] {
-  const last = name.lastIndexOf('.');
-  if (last <= 0 || last === name.length - 1) return [name, ''];
-  const ext = name.slice(last);
-  if (WHITE_SPACE.test(ext) || utf8Length(ext) > MAX_EXTENSION_BYTES) return [name, ''];
-  const double = doubleExtensionStart(name, last);
-  if (double >= 0) return [name.slice(0, double), name.slice(double)];
-  return [name.slice(0, last), ext];
-}
-
-/** Where a two-part extension (`.tar.gz`) ending at dot `last` starts, or -1. */
-function doubleExtensionStart(name: string, last: number): number {
-  if (!DOUBLE_EXTENSION_SUFFIXES.has(name.slice(last).toLowerCase())) return -1;
-  const penultimate = name.lastIndexOf('.', last - 1);
-  const innerLength = last - penultimate - 1;
-  if (penultimate <= 0 || innerLength < 1 || innerLength > 4) return -1;
-  const ext = name.slice(penultimate);
-  if (WHITE_SPACE.test(ext) || utf8Length(ext) > MAX_EXTENSION_BYTES) return -1;
-  return penultimate;
-}
-
-/** Refused characters become `_`. */
-function replaceRefusedChars(s: string): string {
-  return s.replace(REFUSED_CHARS, REPLACEMENT);
-}
-
-/** Shortened to MAX_COMPONENT_BYTES, keeping the extension. */
-function shorten(s: string): string {
-  if (utf8Length(s) <= MAX_COMPONENT_BYTES) return s;
-  const [stem, ext] = splitExtension(s);
-  return truncateUtf8(stem, MAX_COMPONENT_BYTES - utf8Length(ext)) + ext;
-}
-
-/**
- * A white space, `.` or `~` at either end is replaced by `_` (`.` → `_`, `..` → `__`).
- * All of these are single UTF-16 units, so looking at the first and last unit is enough.
- */
-function fixEnds(s: string): string {
-  let out = s;
-  if (REFUSED_AT_ENDS.test(out.charAt(0))) out = REPLACEMENT + out.slice(1);
-  if (REFUSED_AT_ENDS.test(out.charAt(out.length - 1))) out = out.slice(0, -1) + REPLACEMENT;
-  return out;
-}
-
-/** Whether Windows (and Chromium) reserve `s`: a device name, or a shell file name. */
-export function isReservedName(s: string): boolean {
-  const lower = s.toLowerCase();
-  const dot = lower.indexOf('.');
-  const base = dot < 0 ? lower : lower.slice(0, dot);
-  return DEVICE_NAME.test(base) || SHELL_NAMES.has(lower);
-}
-
-/** Whether the final extension is one the Windows shell acts on: `.lnk`, `.local`, `.{…}`. */
-export function hasShellExtension(s: string): boolean {
-  const dot = s.lastIndexOf('.');
-  if (dot < 0) return false;
-  const ext = s.slice(dot + 1).toLowerCase();
-  return ext === 'lnk' || ext === 'local' || (ext.startsWith('{') && ext.endsWith('}'));
-}
-
-/**
- * `s` with `_` appended, the part before its final dot shortened if needed to stay within
- * MAX_COMPONENT_BYTES (an extension such as `.{…}` may be longer than shorten() keeps, and
- * cutting the `_` off again would never settle).
- */
-function appendToExtension(s: string): string {
-  const out = s + REPLACEMENT;
-  if (utf8Length(out) <= MAX_COMPONENT_BYTES) return out;
-  const dot = s.lastIndexOf('.');
-  const ext = out.slice(dot);
-  return truncateUtf8(s.slice(0, dot), MAX_COMPONENT_BYTES - utf8Length(ext)) + ext;
-}
-
-/** Whether `s` has a `~` and could be a Windows 8.3 short name (Chromium refuses it there). */
-export function couldBeShortNameWithTilde(s: string): boolean {
-  if (s.length > 12 || !s.includes('~') || NOT_IN_SHORT_NAME.test(s)) return false;
-  const dot = s.indexOf('.');
-  if (dot < 0) return s.length <= 8;
-  if (dot !== s.lastIndexOf('.')) return false;
-  return dot > 0 && dot <= 8 && dot + 4 >= s.length;
-}
-
-/** One pass of every rule; applied until nothing changes. */
-function sanitizePass(input: string): string {
-  let s = replaceRefusedChars(input);
-  if (s === '') return REPLACEMENT;
-  s = fixEnds(shorten(s));
-  if (isReservedName(s)) s = REPLACEMENT + s;
-  if (hasShellExtension(s)) s = appendToExtension(s);
-  if (couldBeShortNameWithTilde(s)) s = s.replaceAll('~', REPLACEMENT);
-  return s;
-}
-
-/**
- * One path component made into a name Chromium's downloads API accepts. A name it already
- * accepts is returned unchanged. Otherwise: refused characters become `_`; an empty name
- * becomes `_`; a white space, `.` or `~` at either end is replaced by `_` (`.` → `_`,
- * `..` → `__`, `.bashrc` → `_bashrc`); a reserved name gets a `_` prefix (`con.txt` →
- * `_con.txt`, `desktop.ini` → `_desktop.ini`); a `.lnk`, `.local` or `.{…}` extension gets
- * a `_` appended (`x.lnk` → `x.lnk_`); a possible 8.3 short name has its `~` replaced
- * (`FOO~1.TXT` → `FOO_1.TXT`); a name over MAX_COMPONENT_BYTES is cut on a code point
- * boundary, keeping its extension.
- */
-export function sanitizeComponent(s: string): string {
-  let current = s;
-  for (let pass = 0; pass < MAX_PASSES; pass++) {
-    const next = sanitizePass(current);
-    if (next === current) return next;
-    current = next;
-  }
-  throw new Error(`sanitizeComponent did not settle on ${JSON.stringify(s)}`);
-}
-
-/**
- * The key two names share if a file system could take them for one: Windows and macOS
- * ignore case, macOS ignores normalization. Folding through upper case as well makes
- * `ΑΣ`/`ασ` (equal on NTFS) and `ß`/`SS` collide; a name too many only costs a ` (2)`.
- */
-export function collisionKey(name: string): string {
-  const lower = name.normalize('NFC').toLowerCase();
-  return lower.toUpperCase().toLowerCase().normalize('NFC');
-}
-
-/** `name` with ` (n)` inserted before its extension, shortened to fit, and sanitized. */
-function numberedName(name: string, n: number): string {
-  const [stem, ext] = splitExtension(name);
-  const suffix = ` (${n})`;
-  const room = MAX_COMPONENT_BYTES - utf8Length(suffix) - utf8Length(ext);
-  return sanitizeComponent(truncateUtf8(stem, room) + suffix + ext);
-}
+export const MAX_PATH_BYTES = 800;
 
 /** One entry of a folder: a subfolder or a file, with its sanitized name. */
 interface Entry {
@@ -239,12 +43,14 @@ interface Entry {
 /** A folder of the torrent, keyed by the raw names of its subfolders. */
 interface Folder {
   path: string;
-  readonly entries: Entry[];
+  /** UTF-8 length of `path`. */
+  bytes: number;
+  entries: Entry[];
   readonly subfolders: Map<string, Folder>;
 }
 
-function newFolder(path: string): Folder {
-  return { path, entries: [], subfolders: new Map() };
+function newFolder(): Folder {
+  return { path: '', bytes: 0, entries: [], subfolders: new Map() };
 }
 
 /** What savePaths needs of a torrent's file (metainfo's TorrentFile). */
@@ -258,8 +64,8 @@ export interface PathInput {
 const isSaved = (file: PathInput): boolean => !file.pad && file.symlink === undefined;
 
 /** The folder tree of the saved files, entries in torrent order of first appearance. */
-function buildTree(rootPath: string, files: readonly PathInput[]): Folder {
-  const root = newFolder(rootPath);
+function buildTree(files: readonly PathInput[]): Folder {
+  const root = newFolder();
   files.forEach((file, fileIndex) => {
     if (!isSaved(file)) return;
     let folder = root;
@@ -275,18 +81,50 @@ function buildTree(rootPath: string, files: readonly PathInput[]): Folder {
 function subfolder(parent: Folder, raw: string): Folder {
   let child = parent.subfolders.get(raw);
   if (!child) {
-    child = newFolder('');
+    child = newFolder();
     parent.subfolders.set(raw, child);
     parent.entries.push({ name: sanitizeComponent(raw), folder: child, fileIndex: -1 });
   }
   return child;
 }
 
+/** Every file under `folder`, in torrent order of first appearance (not recursive). */
+function filesUnder(folder: Folder): Entry[] {
+  const out: Entry[] = [];
+  const stack: Entry[][] = [folder.entries.slice().reverse()];
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1]!;
+    const entry = top.pop();
+    if (!entry) stack.pop();
+    else if (entry.folder) stack.push(entry.folder.entries.slice().reverse());
+    else out.push(entry);
+  }
+  return out;
+}
+
+/**
+ * The entries of `folder`, fitted to the `left` bytes of path under it: a subfolder that
+ * would leave less than MIN_COMPONENT_BYTES for the names inside it is not made, its files
+ * come up into this folder instead; a name longer than `room` is shortened.
+ */
+function fitEntries(folder: Folder, left: number, room: number): Entry[] {
+  const out: Entry[] = [];
+  for (const entry of folder.entries) {
+    if (entry.folder && utf8Length(entry.name) + 1 + MIN_COMPONENT_BYTES > left) {
+      out.push(...filesUnder(entry.folder));
+    } else out.push(entry);
+  }
+  for (const entry of out) {
+    if (utf8Length(entry.name) > room) entry.name = sanitizeComponent(entry.name, room);
+  }
+  return out;
+}
+
 /**
  * Makes the names of one folder's entries unique by collisionKey: the first entry with a
  * name keeps it, later ones get ` (2)`, ` (3)`… skipping any name taken by another entry.
  */
-function makeUnique(entries: readonly Entry[]): void {
+function makeUnique(entries: readonly Entry[], room: number): void {
   const taken = new Set<string>();
   const later: Entry[] = [];
   for (const entry of entries) {
@@ -298,8 +136,8 @@ function makeUnique(entries: readonly Entry[]): void {
   for (const entry of later) {
     const original = collisionKey(entry.name);
     let n = nextNumber.get(original) ?? 2;
-    let candidate = numberedName(entry.name, n);
-    while (taken.has(collisionKey(candidate))) candidate = numberedName(entry.name, ++n);
+    let candidate = numberedName(entry.name, n, room);
+    while (taken.has(collisionKey(candidate))) candidate = numberedName(entry.name, ++n, room);
     nextNumber.set(original, n + 1);
     taken.add(collisionKey(candidate));
     entry.name = candidate;
@@ -310,26 +148,33 @@ function makeUnique(entries: readonly Entry[]): void {
 function assignPaths(root: Folder, out: (string | null)[]): void {
   const stack = [root];
   for (let folder = stack.pop(); folder; folder = stack.pop()) {
-    makeUnique(folder.entries);
-    for (const entry of folder.entries) {
+    const left = MAX_PATH_BYTES - folder.bytes - 1;
+    const room = Math.min(MAX_COMPONENT_BYTES, left);
+    const entries = fitEntries(folder, left, room);
+    makeUnique(entries, room);
+    for (const entry of entries) {
       const path = `${folder.path}/${entry.name}`;
       if (entry.folder) {
         entry.folder.path = path;
+        entry.folder.bytes = folder.bytes + 1 + utf8Length(entry.name);
         stack.push(entry.folder);
       } else out[entry.fileIndex] = path;
     }
+    folder.entries = [];
   }
 }
 
 /**
  * For each file of a torrent, the relative path to save it at ('/'-separated), or null for
- * a pad file or a symlink (BEP 47), which are never saved. A single-file torrent's file is saved as
- * `<torrent name>`; a multi-file torrent's as `<torrent name>/<path inside the torrent>`.
- * Every component is sanitized (sanitizeComponent); entries of one folder that then share
- * a name ignoring case and normalization (a file and a folder included) are numbered:
- * the first in torrent order keeps the name, later ones get ` (2)`, ` (3)`… before the
- * extension. Every path starts with the sanitized torrent name and has no empty, `.` or
- * `..` component. Linear in the number of files and components.
+ * a pad file or a symlink (BEP 47), which are never saved. A single-file torrent's file is
+ * saved as `<torrent name>`; a multi-file torrent's as `<torrent name>/<path inside the
+ * torrent>`. Every component is sanitized (sanitizeComponent); entries of one folder that
+ * then share a name ignoring case and normalization (a file and a folder included) are
+ * numbered: the first in torrent order keeps the name, later ones get ` (2)`, ` (3)`…
+ * before the extension. Every path starts with the sanitized torrent name, has no empty,
+ * `.` or `..` component and is at most MAX_PATH_BYTES long: deep in a long path, names are
+ * shortened (never below MIN_COMPONENT_BYTES), and a folder that would leave less room than
+ * that is not made, its files saved in its parent instead (numbered where names collide).
  */
 export function savePaths(
   name: string,
@@ -337,13 +182,16 @@ export function savePaths(
   multiFile: boolean,
 ): (string | null)[] {
   const root = sanitizeComponent(name);
-  const out: (string | null)[] = new Array<string | null>(files.length).fill(null);
   if (!multiFile) {
     if (files.filter(isSaved).length > 1) {
       throw new RangeError('A single-file torrent has more than one file to save');
     }
     return files.map((f) => (isSaved(f) ? root : null));
   }
-  assignPaths(buildTree(root, files), out);
+  const out: (string | null)[] = new Array<string | null>(files.length).fill(null);
+  const tree = buildTree(files);
+  tree.path = root;
+  tree.bytes = utf8Length(root);
+  assignPaths(tree, out);
   return out;
 }
