@@ -9,6 +9,9 @@
 //    Swarmlink against WebTorrent 3: web server copies, and reader times against a lone reader.
 //  - webrtc (scripts/bench/webrtc.mjs): the extension downloading from WebTorrent seeders in
 //    Node over WebRTC only, against WebTorrent's own browser bundle in a page; speed, memory.
+//  - parse (scripts/bench/parse.mjs): the worst .torrent files under the limits, parsed and
+//    given save paths as the engine host does; medians of BENCH_PARSE_RUNS (20) against the
+//    budgets (< 1 s, < 256 MiB above idle), pass/fail. Node only, no browser.
 // Shared: BENCH_SAMPLE_MS (100), BENCH_SETTLE_MS (4000), BENCH_IDLE_MS (1500) for the browser
 // parts' memory sampling. Results: a table per part, and .test-results/bench.json (rewritten
 // after each part, so a later failure keeps what was measured; parts not run this time keep
@@ -22,6 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { downloadConfig, downloadReport, runDownloadPart } from './bench/download.mjs';
 import { listEnv, numberEnv } from './bench/env.mjs';
 import { offloadConfig, runOffloadPart } from './bench/offload.mjs';
+import { parseConfig, runParsePart } from './bench/parse.mjs';
 import { runWebrtcPart, webrtcConfig } from './bench/webrtc.mjs';
 import { findChromium } from './chromium.mjs';
 import { NO_NETNS_MESSAGE, spawnInLoopbackNamespace } from './netns.mjs';
@@ -30,7 +34,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const EXTENSION_DIR = path.join(ROOT, '.output', 'chrome-mv3');
 const RESULTS_FILE = path.join(ROOT, '.test-results', 'bench.json');
 const NETNS_ENV = 'SWARMLINK_BENCH_NETNS';
-const PARTS = /** @type {const} */ (['download', 'offload', 'webrtc']);
+const PARTS = /** @type {const} */ (['download', 'offload', 'webrtc', 'parse']);
 
 function config() {
   const parts = listEnv('BENCH_PARTS', PARTS, PARTS);
@@ -39,6 +43,7 @@ function config() {
   if (parts.includes('download')) downloadConfig();
   if (parts.includes('offload')) offloadConfig();
   if (parts.includes('webrtc')) webrtcConfig();
+  if (parts.includes('parse')) parseConfig();
   return {
     parts: PARTS.filter((p) => parts.includes(p)),
     common: {
@@ -187,6 +192,11 @@ async function inner() {
         } else if (part === 'offload') {
           const { report, ...r } = await runOffloadPart(partOptions);
           results.offload = r;
+          reports.push(report);
+          failed += r.failed;
+        } else if (part === 'parse') {
+          const { report, ...r } = await runParsePart(partOptions);
+          results.parse = r;
           reports.push(report);
           failed += r.failed;
         } else if (part === 'webrtc') {

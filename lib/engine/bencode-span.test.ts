@@ -162,6 +162,17 @@ describe('decodeTree: keys that read as the same text', () => {
     expect(ok.tree.entries(0).size).toBe(3);
   });
 
+  it('finds duplicates among keys out of order, and accepts keys out of order', () => {
+    expect(errorOf(() => decodeTree(latin1('d1:bi1e1:ai1e1:ci1e1:bi2ee'))).reason).toMatch(
+      /duplicate dictionary key at byte 19/,
+    );
+    expect([...decodeTree(latin1('d1:bi1e1:ai1e1:ci1ee')).tree.entries(0).keys()]).toEqual([
+      'b',
+      'a',
+      'c',
+    ]);
+  });
+
   it('accepts distinct UTF-8 keys and a BOM key alone', () => {
     const ok = decodeTree(latin1('d7:\xef\xbb\xbfinfoi1e2:\xc3\xa9i2e2:\xc3\xaai3ee'));
     expect([...ok.tree.entries(0).keys()]).toEqual(['\xef\xbb\xbfinfo', '\xc3\xa9', '\xc3\xaa']);

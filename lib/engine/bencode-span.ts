@@ -50,13 +50,27 @@ const isDigit = (b: number | undefined): boolean => b !== undefined && b >= ZERO
 /** The bytes `[start, end)` as a binary string (one UTF-16 unit per byte). */
 export function binaryString(bytes: Uint8Array, start: number, end: number): string {
   let out = '';
+  if (end - start < 13) {
+    // Short (most keys): faster than a subarray, and under 13 characters V8 concatenates
+    // into a flat string rather than a chain of cons strings.
+    for (let i = start; i < end; i++) out += String.fromCharCode(bytes[i]!);
+    return out;
+  }
   for (let i = start; i < end; i += 0x2000) {
-    out += String.fromCharCode(...bytes.subarray(i, Math.min(end, i + 0x2000)));
+    const chunk = bytes.subarray(i, Math.min(end, i + 0x2000));
+    out += String.fromCharCode.apply(null, chunk as unknown as number[]);
   }
   return out;
 }
 
+/** Byte order of `[a, aEnd)` against `[b, bEnd)` (negative: a sorts first). */
+function compareSpans(bytes: Uint8Array, a: number, aEnd: number, b: number, bEnd: number) {
+  for (; a < aEnd && b < bEnd; a++, b++) if (bytes[a] !== bytes[b]) return bytes[a]! - bytes[b]!;
+  return aEnd - a - (bEnd - b);
+}
+
 const HEX = '0123456789abcdef';
+const textDecoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /** Whether `bytes[start, end)` is UTF-8 that TextDecoder decodes without a U+FFFD. */
 function isCleanUtf8(bytes: Uint8Array, start: number, end: number): boolean {
@@ -105,6 +119,15 @@ function keyIdentity(bytes: Uint8Array, start: number, end: number, raw: string)
   return hex;
 }
 
+/** Whether a key reads as its own bytes elsewhere (ASCII, or UTF-8 without a BOM). */
+function isPlainKey(bytes: Uint8Array, start: number, end: number): boolean {
+  let ascii = true;
+  for (let i = start; i < end && ascii; i++) ascii = bytes[i]! < 0x80;
+  if (ascii) return true;
+  const bom = bytes[start] === 0xef && bytes[start + 1] === 0xbb && bytes[start + 2] === 0xbf;
+  return !bom && isCleanUtf8(bytes, start, end);
+}
+
 /**
  * The decoded tree. Nodes are numbered in document order (a dictionary's keys are nodes
  * too, each followed by its value); node 0 is the root.
@@ -135,6 +158,22 @@ export class BencodeTree {
     return this.bytes.subarray(this.starts[node], this.ends[node]);
   }
 
+  /**
+   * A byte string's UTF-8 text (bad sequences as U+FFFD, a BOM kept), or undefined when it
+   * is longer than `maxBytes`. Short ASCII, most names, is read without a decoder.
+   */
+  text(node: number, maxBytes: number): string | undefined {
+    const start = this.starts[node]!;
+    const end = this.ends[node]!;
+    if (end - start > maxBytes) return undefined;
+    if (end - start <= 32) {
+      let ascii = true;
+      for (let i = start; i < end && ascii; i++) ascii = this.bytes[i]! < 0x80;
+      if (ascii) return binaryString(this.bytes, start, end);
+    }
+    return textDecoder.decode(this.bytes.subarray(start, end));
+  }
+
   /** An integer's value (beyond 2^53 it is not a safe integer), or undefined. */
   int(node: number | undefined): number | undefined {
     if (node === undefined || this.kinds[node] !== K_INT) return undefined;
@@ -163,6 +202,20 @@ export class BencodeTree {
     return out;
   }
 
+  /** The value of `key` (a binary string) in dictionary `node`: the first key of those bytes. */
+  get(node: number, key: string): number | undefined {
+    const after = this.afters[node]!;
+    const { bytes, starts, ends, afters } = this;
+    for (let k = node + 1; k < after; k = afters[afters[k]!]!) {
+      const start = starts[k]!;
+      if (ends[k]! - start !== key.length) continue;
+      let i = 0;
+      while (i < key.length && bytes[start + i] === key.charCodeAt(i)) i++;
+      if (i === key.length) return afters[k];
+    }
+    return undefined;
+  }
+
   /** A dictionary's entries in the order written, by key (a binary string of its bytes). */
   entries(node: number): Map<string, number> {
     const out = new Map<string, number>();
@@ -180,9 +233,15 @@ interface Frame {
   readonly node: number;
   readonly dict: boolean;
   items: number;
-  /** Dictionaries: whether the next token is a key, and the text of the keys seen. */
+  /** Dictionaries: whether the next token is a key. */
   expectKey: boolean;
-  readonly keys: Map<string, string> | null;
+  /**
+   * Dictionaries whose keys so far are plain and in byte order (BEP 3 wants them sorted):
+   * the last key's node; no two can read the same. Else -1, and `keys` maps the identity
+   * of every key seen to its bytes.
+   */
+  lastKey: number;
+  keys: Map<string, string> | null;
 }
 
 /**
@@ -296,16 +355,31 @@ export function decodeTree(
       if (!isDigit(byte)) fail('dictionary key is not a byte string', pos);
       counted();
       const [start, end] = readString(pos);
+      const key = add(K_BYTES, start, end, pos);
+      if (!frame.keys) {
+        const last = frame.lastKey;
+        const inOrder = last < 0 || compareSpans(bytes, starts[last]!, ends[last]!, start, end) < 0;
+        if (inOrder && isPlainKey(bytes, start, end)) {
+          frame.lastKey = key;
+          frame.expectKey = false;
+          pos = end;
+          continue;
+        }
+        frame.keys = new Map();
+        for (let k = frame.node + 1; k < key; k = afters[afters[k]!]!) {
+          const raw = binaryString(bytes, starts[k]!, ends[k]!);
+          frame.keys.set(keyIdentity(bytes, starts[k]!, ends[k]!, raw), raw);
+        }
+      }
       const raw = binaryString(bytes, start, end);
       const identity = keyIdentity(bytes, start, end, raw);
-      const earlier = frame.keys!.get(identity);
+      const earlier = frame.keys.get(identity);
       if (earlier === raw) fail('duplicate dictionary key', pos);
       if (earlier !== undefined) {
         const text = new TextDecoder().decode(bytes.subarray(start, end));
         fail(`two dictionary keys read as the same text ${JSON.stringify(text)}`, pos);
       }
-      frame.keys!.set(identity, raw);
-      add(K_BYTES, start, end, pos);
+      frame.keys.set(identity, raw);
       frame.expectKey = false;
       pos = end;
       continue;
@@ -316,7 +390,7 @@ export function decodeTree(
       if (stack.length >= maxDepth) fail(`nested deeper than ${maxDepth} levels`, pos);
       const dict = byte === DICT;
       const node = add(dict ? K_DICT : K_LIST, pos, pos, pos);
-      stack.push({ node, dict, items: 0, expectKey: dict, keys: dict ? new Map() : null });
+      stack.push({ node, dict, items: 0, expectKey: dict, lastKey: -1, keys: null });
       pos++;
       continue;
     }
@@ -354,7 +428,7 @@ export function decodeTorrent(bytes: Uint8Array): { tree: BencodeTree; info: num
       throw new MetainfoError('torrent', `unexpected data after the end at byte ${i}`);
     }
   }
-  const info = tree.entries(0).get('info');
+  const info = tree.get(0, 'info');
   if (info === undefined) throw new MetainfoError('info', 'missing');
   if (!tree.isDict(info)) throw new MetainfoError('info', 'not a dictionary');
   return { tree, info };

@@ -58,6 +58,8 @@ const NOT_IN_SHORT_NAME = /[\p{White_Space}"\\/:+|<>=;?,*]/u;
 /** Last parts of a two-part extension, as Chromium's FilePath treats them (`.tar.gz`). */
 const DOUBLE_EXTENSION_SUFFIXES = new Set(['.gz', '.xz', '.bz2', '.z', '.bz', '.zst']);
 const WHITE_SPACE = /\p{White_Space}/u;
+/** Printable ASCII, where case folding is toLowerCase and normalization does nothing. */
+const ASCII = /^[ -~]*$/;
 /** Enough for every rule to settle; reaching it would be a bug. */
 const MAX_PASSES = 8;
 
@@ -184,6 +186,23 @@ export function couldBeShortNameWithTilde(s: string): boolean {
   return dot > 0 && dot <= 8 && dot + 4 >= s.length;
 }
 
+/**
+ * ASCII letters, digits and punctuation no rule is about, not at an end where a rule looks:
+ * such a name (most names) is accepted as it is, without the full rules (Unicode classes).
+ * `~` and `{` `}` are left to them (short names, `.{CLSID}`).
+ */
+const PLAIN =
+  /^[A-Za-z0-9_\-(),'+=&#!@%$;[\]^]([A-Za-z0-9_\-(),'+=&#!@%$;[\]^ .]*[A-Za-z0-9_\-(),'+=&#!@%$;[\]^])?$/;
+
+/** First letters of the reserved names (device names, desktop.ini, thumbs.db). */
+const RESERVED_FIRST = /^[acdlnpt]/i;
+
+function isPlainName(s: string): boolean {
+  if (!PLAIN.test(s)) return false;
+  if (RESERVED_FIRST.test(s) && isReservedName(s)) return false;
+  return !s.includes('.') || !hasShellExtension(s);
+}
+
 /** One pass of every rule; applied until nothing changes. */
 function sanitizePass(input: string, max: number): string {
   let s = replaceRefusedChars(input);
@@ -206,6 +225,7 @@ function sanitizePass(input: string, max: number): string {
  * boundary, keeping its extension (`max`, at least MIN_COMPONENT_BYTES, makes it shorter).
  */
 export function sanitizeComponent(s: string, max: number = MAX_COMPONENT_BYTES): string {
+  if (s.length <= max && isPlainName(s)) return s;
   let current = s;
   for (let pass = 0; pass < MAX_PASSES; pass++) {
     const next = sanitizePass(current, max);
@@ -221,6 +241,7 @@ export function sanitizeComponent(s: string, max: number = MAX_COMPONENT_BYTES):
  * `ΑΣ`/`ασ` (equal on NTFS) and `ß`/`SS` collide; a name too many only costs a ` (2)`.
  */
 export function collisionKey(name: string): string {
+  if (ASCII.test(name)) return name.toLowerCase();
   const lower = name.normalize('NFC').toLowerCase();
   return lower.toUpperCase().toLowerCase().normalize('NFC');
 }

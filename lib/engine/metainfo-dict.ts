@@ -7,20 +7,26 @@ const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 /** UTF-8 text of a byte string; invalid sequences become U+FFFD. */
 export const decodeUtf8 = (bytes: Uint8Array): string => utf8.decode(bytes);
 
-/** A dictionary's entries (key bytes as a binary string → node) over its tree. */
-export interface Dict {
-  readonly tree: BencodeTree;
-  readonly entries: ReadonlyMap<string, number>;
+/** A dictionary of a decoded tree, its values looked up by exact key bytes. */
+export class Dict {
+  constructor(
+    readonly tree: BencodeTree,
+    readonly node: number,
+  ) {}
+
+  /** The value of key `key` (a binary string: one char per byte), or undefined. */
+  get(key: string): number | undefined {
+    return this.tree.get(this.node, key);
+  }
 }
 
 export const dictOf = (tree: BencodeTree, node: number | undefined): Dict | undefined =>
-  tree.isDict(node) ? { tree, entries: tree.entries(node) } : undefined;
+  tree.isDict(node) ? new Dict(tree, node) : undefined;
 
 export const bytesAt = (dict: Dict, key: string): Uint8Array | undefined =>
-  dict.tree.bytesOf(dict.entries.get(key));
+  dict.tree.bytesOf(dict.get(key));
 
-export const intAt = (dict: Dict, key: string): number | undefined =>
-  dict.tree.int(dict.entries.get(key));
+export const intAt = (dict: Dict, key: string): number | undefined => dict.tree.int(dict.get(key));
 
 /** `<key>.utf-8` when it is a non-empty byte string, else `<key>`. */
 export function preferUtf8(dict: Dict, key: string): Uint8Array | undefined {

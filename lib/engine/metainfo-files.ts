@@ -1,6 +1,6 @@
 import { MetainfoError } from './errors.ts';
 import { LIMITS } from './limits.ts';
-import { bytesAt, decodeUtf8, dictOf, type Dict } from './metainfo-dict.ts';
+import { bytesAt, dictOf, type Dict } from './metainfo-dict.ts';
 
 /**
  * The files of an info dictionary (BEP 3 `length` or `files`) with their BEP 47 attributes:
@@ -42,7 +42,7 @@ function fileLength(value: number | undefined, present: boolean, field: string):
 }
 
 const lengthOf = (dict: Dict, field: string, implied?: number): number => {
-  const node = dict.entries.get('length');
+  const node = dict.get('length');
   if (node === undefined && implied !== undefined) return implied;
   return fileLength(dict.tree.int(node), node !== undefined, field);
 };
@@ -53,7 +53,7 @@ export function parseFiles(
   hybrid: boolean,
 ): { files: TorrentFile[]; multiFile: boolean; length: number } {
   const { tree } = info;
-  const list = info.entries.get('files');
+  const list = info.get('files');
   if (list === undefined) {
     const length = lengthOf(info, 'info.length');
     if (length === 0) throw new MetainfoError('info.length', 'torrent has no data');
@@ -76,7 +76,7 @@ export function parseFiles(
     const padAttr = attr?.includes(ATTR_PAD) === true;
     const length = lengthOf(entry, `${field}.length`, symlink ? 0 : undefined);
     const path =
-      padAttr && !entry.entries.has('path') && !entry.entries.has('path.utf-8')
+      padAttr && !(entry.get('path') !== undefined) && !(entry.get('path.utf-8') !== undefined)
         ? ['.pad', String(length)]
         : parsePath(entry, `${field}.path`, budget);
     const last = path[path.length - 1]!;
@@ -110,26 +110,29 @@ function components(dict: Dict, node: number, field: string, budget: Budget): st
     throw new MetainfoError(field, `more than ${LIMITS.maxPathComponents} path components`);
   }
   return parts.map((part, j) => {
-    const component = tree.bytesOf(part);
-    if (!component) throw new MetainfoError(`${field}[${j}]`, 'not a byte string');
-    if (component.length > LIMITS.maxPathComponentBytes) {
+    if (tree.kind(part) !== 'bytes') {
+      throw new MetainfoError(`${field}[${j}]`, 'not a byte string');
+    }
+    const text = tree.text(part, LIMITS.maxPathComponentBytes);
+    if (text === undefined) {
       throw new MetainfoError(
         `${field}[${j}]`,
         `longer than ${LIMITS.maxPathComponentBytes} bytes`,
       );
     }
-    return decodeUtf8(component);
+    return text;
   });
 }
 
-const isPathList = (dict: Dict, node: number | undefined): node is number =>
-  dict.tree.isList(node) &&
-  dict.tree.children(node).length > 0 &&
-  dict.tree.children(node).every((c) => dict.tree.bytesOf(c) !== undefined);
+function isPathList(dict: Dict, node: number | undefined): node is number {
+  if (!dict.tree.isList(node)) return false;
+  const parts = dict.tree.children(node);
+  return parts.length > 0 && parts.every((c) => dict.tree.kind(c) === 'bytes');
+}
 
 function parsePath(entry: Dict, field: string, budget: Budget): string[] {
-  const utf = entry.entries.get('path.utf-8');
-  const node = isPathList(entry, utf) ? utf : entry.entries.get('path');
+  const utf = entry.get('path.utf-8');
+  const node = isPathList(entry, utf) ? utf : entry.get('path');
   if (node === undefined) throw new MetainfoError(field, 'missing');
   const path = components(entry, node, field, budget);
   if (path.length === 0) throw new MetainfoError(field, 'empty list');
@@ -138,7 +141,7 @@ function parsePath(entry: Dict, field: string, budget: Budget): string[] {
 
 /** BEP 47 `symlink path`: a list of components; absent or unusable, an empty target. */
 function symlinkTarget(entry: Dict, field: string, budget: Budget): string[] {
-  const node = entry.entries.get('symlink path');
+  const node = entry.get('symlink path');
   if (node === undefined) return [];
   try {
     return components(entry, node, field, budget);

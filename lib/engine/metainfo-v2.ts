@@ -20,12 +20,13 @@ function treeFiles(tree: Dict): TreeFile[] {
   const out: TreeFile[] = [];
   // Depth-first, keys in written order; the decoder bounds the nesting.
   const walk = (dir: Dict, path: string[]): void => {
-    for (const [key, node] of dir.entries) {
+    const entries = dir.tree.entries(dir.node);
+    for (const [key, node] of entries) {
       const child = dictOf(dir.tree, node);
       const here = `info.file tree/${[...path, decodeUtf8(binaryBytes(key))].join('/')}`;
       if (!child) throw new MetainfoError(here, 'not a dictionary');
       if (key === '') {
-        if (path.length === 0 || dir.entries.size !== 1) {
+        if (path.length === 0 || entries.size !== 1) {
           throw new MetainfoError(here, 'a file entry ("") must be alone in its folder');
         }
         const length = intAt(child, 'length');
@@ -58,7 +59,7 @@ function binaryBytes(s: string): Uint8Array {
  * on its own, so where a file lies in the v1 data changes nothing it means.
  */
 export function checkFileTree(info: Dict, files: readonly TorrentFile[], multiFile: boolean): void {
-  const tree = dictOf(info.tree, info.entries.get('file tree'));
+  const tree = dictOf(info.tree, info.get('file tree'));
   if (!tree) throw new MetainfoError('info.file tree', 'missing or not a dictionary');
   const describe = (path: readonly string[], length: number): string =>
     `${JSON.stringify(path.join('/'))} (${length} bytes)`;

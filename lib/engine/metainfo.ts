@@ -121,13 +121,13 @@ export const V2_ONLY_REASON =
   'Swarmlink downloads v1 and hybrid v1/v2 torrents';
 
 function parseInfo(info: Dict): InfoFields {
-  const versionNode = info.entries.get('meta version');
+  const versionNode = info.get('meta version');
   const version = info.tree.int(versionNode);
   if (versionNode !== undefined && (!Number.isSafeInteger(version) || version! > 2)) {
     throw new MetainfoError('info.meta version', 'unsupported value');
   }
   const hybrid = version === 2;
-  const piecesNode = info.entries.get('pieces');
+  const piecesNode = info.get('pieces');
   if (piecesNode === undefined) {
     throw new MetainfoError('info.pieces', hybrid ? V2_ONLY_REASON : 'missing');
   }
@@ -189,7 +189,7 @@ function parseAnnounce(root: Dict): string[][] {
     tier.push(url);
   };
   const tiers: string[][] = [];
-  const list = root.entries.get('announce-list');
+  const list = root.get('announce-list');
   if (tree.isList(list)) {
     for (const entry of tree.children(list)) {
       const tier: string[] = [];
@@ -201,7 +201,7 @@ function parseAnnounce(root: Dict): string[][] {
   }
   if (tiers.length === 0) {
     const tier: string[] = [];
-    const announce = root.entries.get('announce');
+    const announce = root.get('announce');
     if (announce !== undefined) take(announce, tier);
     if (tier.length > 0) tiers.push(tier);
   }
@@ -211,7 +211,7 @@ function parseAnnounce(root: Dict): string[][] {
 /** BEP 19 `url-list`: one URL or a list of them. */
 function parseUrlList(root: Dict): string[] {
   const { tree } = root;
-  const value = root.entries.get('url-list');
+  const value = root.get('url-list');
   if (value === undefined) return [];
   const entries = tree.isList(value) ? tree.children(value) : [value];
   const out = new Set<string>();

@@ -33,24 +33,47 @@ export {
  */
 export const MAX_PATH_BYTES = 800;
 
-/** One entry of a folder: a subfolder or a file, with its sanitized name. */
+/**
+ * One entry of a folder, a file or a subfolder, with its sanitized name. A folder lists its
+ * entries as a chain (`head` … `next`) and keeps its subfolders by raw name, the first in
+ * fields and a map only from the second on: a torrent can have 500,000 folders, most with
+ * one entry, and an array or a map each would be most of the memory savePaths takes.
+ */
 interface Entry {
   name: string;
-  folder: Folder | null;
-  fileIndex: number;
-}
-
-/** A folder of the torrent, keyed by the raw names of its subfolders. */
-interface Folder {
+  /** The file's index in the torrent, or -1 for a folder. */
+  readonly fileIndex: number;
+  next: Entry | null;
+  // Folders only:
   path: string;
   /** UTF-8 length of `path`. */
   bytes: number;
-  entries: Entry[];
-  readonly subfolders: Map<string, Folder>;
+  head: Entry | null;
+  tail: Entry | null;
+  firstRaw: string;
+  first: Entry | null;
+  more: Map<string, Entry> | null;
 }
 
-function newFolder(): Folder {
-  return { path: '', bytes: 0, entries: [], subfolders: new Map() };
+function newEntry(name: string, fileIndex: number): Entry {
+  return {
+    name,
+    fileIndex,
+    next: null,
+    path: '',
+    bytes: 0,
+    head: null,
+    tail: null,
+    firstRaw: '',
+    first: null,
+    more: null,
+  };
+}
+
+function append(folder: Entry, entry: Entry): void {
+  if (folder.tail) folder.tail.next = entry;
+  else folder.head = entry;
+  folder.tail = entry;
 }
 
 /** What savePaths needs of a torrent's file (metainfo's TorrentFile). */
@@ -64,42 +87,39 @@ export interface PathInput {
 const isSaved = (file: PathInput): boolean => !file.pad && file.symlink === undefined;
 
 /** The folder tree of the saved files, entries in torrent order of first appearance. */
-function buildTree(files: readonly PathInput[]): Folder {
-  const root = newFolder();
+function buildTree(root: Entry, files: readonly PathInput[]): void {
   files.forEach((file, fileIndex) => {
     if (!isSaved(file)) return;
     let folder = root;
     const last = file.path.length - 1;
     for (let i = 0; i < last; i++) folder = subfolder(folder, file.path[i] ?? '');
-    const name = sanitizeComponent(file.path[last] ?? '');
-    folder.entries.push({ name, folder: null, fileIndex });
+    append(folder, newEntry(sanitizeComponent(file.path[last] ?? ''), fileIndex));
   });
-  return root;
 }
 
 /** The subfolder of `parent` with raw name `raw`, created on first use. */
-function subfolder(parent: Folder, raw: string): Folder {
-  let child = parent.subfolders.get(raw);
+function subfolder(parent: Entry, raw: string): Entry {
+  if (parent.first && parent.firstRaw === raw) return parent.first;
+  let child = parent.more?.get(raw);
   if (!child) {
-    child = newFolder();
-    parent.subfolders.set(raw, child);
-    parent.entries.push({ name: sanitizeComponent(raw), folder: child, fileIndex: -1 });
+    child = newEntry(sanitizeComponent(raw), -1);
+    if (!parent.first) [parent.first, parent.firstRaw] = [child, raw];
+    else (parent.more ??= new Map()).set(raw, child);
+    append(parent, child);
   }
   return child;
 }
 
 /** Every file under `folder`, in torrent order of first appearance (not recursive). */
-function filesUnder(folder: Folder): Entry[] {
-  const out: Entry[] = [];
-  const stack: Entry[][] = [folder.entries.slice().reverse()];
+function filesUnder(folder: Entry, out: Entry[]): void {
+  const stack: (Entry | null)[] = [folder.head];
   while (stack.length > 0) {
-    const top = stack[stack.length - 1]!;
-    const entry = top.pop();
-    if (!entry) stack.pop();
-    else if (entry.folder) stack.push(entry.folder.entries.slice().reverse());
+    const entry = stack.pop();
+    if (!entry) continue;
+    stack.push(entry.next);
+    if (entry.fileIndex < 0) stack.push(entry.head);
     else out.push(entry);
   }
-  return out;
 }
 
 /**
@@ -107,15 +127,17 @@ function filesUnder(folder: Folder): Entry[] {
  * would leave less than MIN_COMPONENT_BYTES for the names inside it is not made, its files
  * come up into this folder instead; a name longer than `room` is shortened.
  */
-function fitEntries(folder: Folder, left: number, room: number): Entry[] {
+function fitEntries(folder: Entry, left: number, room: number): Entry[] {
   const out: Entry[] = [];
-  for (const entry of folder.entries) {
-    if (entry.folder && utf8Length(entry.name) + 1 + MIN_COMPONENT_BYTES > left) {
-      out.push(...filesUnder(entry.folder));
+  for (let entry = folder.head; entry; entry = entry.next) {
+    if (entry.fileIndex < 0 && utf8Length(entry.name) + 1 + MIN_COMPONENT_BYTES > left) {
+      filesUnder(entry, out);
     } else out.push(entry);
   }
   for (const entry of out) {
-    if (utf8Length(entry.name) > room) entry.name = sanitizeComponent(entry.name, room);
+    if (entry.name.length * 3 > room && utf8Length(entry.name) > room) {
+      entry.name = sanitizeComponent(entry.name, room);
+    }
   }
   return out;
 }
@@ -125,6 +147,7 @@ function fitEntries(folder: Folder, left: number, room: number): Entry[] {
  * name keeps it, later ones get ` (2)`, ` (3)`… skipping any name taken by another entry.
  */
 function makeUnique(entries: readonly Entry[], room: number): void {
+  if (entries.length < 2) return;
   const taken = new Set<string>();
   const later: Entry[] = [];
   for (const entry of entries) {
@@ -132,6 +155,7 @@ function makeUnique(entries: readonly Entry[], room: number): void {
     if (taken.has(key)) later.push(entry);
     else taken.add(key);
   }
+  if (later.length === 0) return;
   const nextNumber = new Map<string, number>();
   for (const entry of later) {
     const original = collisionKey(entry.name);
@@ -145,7 +169,7 @@ function makeUnique(entries: readonly Entry[], room: number): void {
 }
 
 /** Fills `out` with the path of every file under `root`, folder by folder. */
-function assignPaths(root: Folder, out: (string | null)[]): void {
+function assignPaths(root: Entry, out: (string | null)[]): void {
   const stack = [root];
   for (let folder = stack.pop(); folder; folder = stack.pop()) {
     const left = MAX_PATH_BYTES - folder.bytes - 1;
@@ -154,13 +178,15 @@ function assignPaths(root: Folder, out: (string | null)[]): void {
     makeUnique(entries, room);
     for (const entry of entries) {
       const path = `${folder.path}/${entry.name}`;
-      if (entry.folder) {
-        entry.folder.path = path;
-        entry.folder.bytes = folder.bytes + 1 + utf8Length(entry.name);
-        stack.push(entry.folder);
+      if (entry.fileIndex < 0) {
+        entry.path = path;
+        entry.bytes = folder.bytes + 1 + utf8Length(entry.name);
+        stack.push(entry);
       } else out[entry.fileIndex] = path;
     }
-    folder.entries = [];
+    // Done with: let the garbage collector have it while the rest is worked on.
+    folder.head = folder.tail = folder.first = null;
+    folder.more = null;
   }
 }
 
@@ -189,9 +215,10 @@ export function savePaths(
     return files.map((f) => (isSaved(f) ? root : null));
   }
   const out: (string | null)[] = new Array<string | null>(files.length).fill(null);
-  const tree = buildTree(files);
+  const tree = newEntry(root, -1);
   tree.path = root;
   tree.bytes = utf8Length(root);
+  buildTree(tree, files);
   assignPaths(tree, out);
   return out;
 }
