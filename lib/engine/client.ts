@@ -15,6 +15,14 @@ import { BufferPool } from './buffer-pool.ts';
 import { concatBytes } from './bytes.ts';
 import type { SeedLimits, SwarmStatus } from './swarm.ts';
 import { Swarms, type SwarmSettings } from './swarms.ts';
+import { TokenBucket } from './token-bucket.ts';
+
+/** What the user can change while torrents run (the options page). */
+export interface ClientSettings extends SwarmSettings {
+  /** Bytes per second, all torrents together; 0: no limit. */
+  downloadLimit: number;
+  uploadLimit: number;
+}
 import { nameFromUrl, newRecord, parseMagnetOrUndefined, type AddSource } from './add-source.ts';
 
 export type { AddSource } from './add-source.ts';
@@ -64,7 +72,11 @@ export class Client extends Emitter<Events> {
     super();
     // One pool of piece buffers for all torrents.
     const buffers = deps.buffers ?? new BufferPool();
-    this.deps = { ...deps, buffers };
+    const rates = deps.rates ?? {
+      download: new TokenBucket(deps.clock),
+      upload: new TokenBucket(deps.clock),
+    };
+    this.deps = { ...deps, buffers, rates };
     let prefix = '';
     for (let i = 0; i < 6; i++) prefix += Math.floor(deps.random() * 36).toString(36);
     this.idPrefix = prefix;
@@ -79,7 +91,9 @@ export class Client extends Emitter<Events> {
   }
 
   /** Settings changed by the user, applied to running torrents (see Swarms.configure). */
-  configure(s: SwarmSettings): void {
+  configure(s: ClientSettings): void {
+    this.deps.rates?.download.setRate(s.downloadLimit);
+    this.deps.rates?.upload.setRate(s.uploadLimit);
     this.swarms.configure(s);
   }
 

@@ -1,5 +1,6 @@
 import type { BufferPool } from './buffer-pool.ts';
 import type { PieceStore } from './piece-store.ts';
+import type { RateLimits } from './token-bucket.ts';
 import type { WebSeedOptions } from './webseed.ts';
 
 export type DigestAlgorithm = 'SHA-1' | 'SHA-256';
@@ -50,6 +51,8 @@ export interface EngineDeps {
   random(): number;
   /** Piece buffers to reuse (one pool per client); a torrent makes its own without it. */
   buffers?: BufferPool;
+  /** Global download and upload limits (one pair per client; none: unlimited). */
+  rates?: RateLimits;
   /** Told of every `n` bytes read from the network (the host keeps its garbage in check). */
   onBytesRead?(n: number): void;
   /** WebSocket trackers; without it the torrent uses web seeds only. */

@@ -12,6 +12,8 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
+const NO_LIMITS = { downloadLimit: 0, uploadLimit: 0 };
+
 async function seedingTorrent() {
   const tracker = await startTracker();
   cleanups.push(() => tracker.close());
@@ -35,6 +37,7 @@ describe('Client.configure', { timeout: 60_000 }, () => {
       defaultTrackers: [],
       rtcConfig,
       seedLimits: { ratio: 2, timeMs: 0 },
+      ...NO_LIMITS,
     });
     expect(t.state).toBe('done');
     await expect
@@ -51,6 +54,7 @@ describe('Client.configure', { timeout: 60_000 }, () => {
       defaultTrackers: [tracker.url, second.url],
       rtcConfig,
       seedLimits: { ratio: 100, timeMs: 24 * 3_600_000 },
+      ...NO_LIMITS,
     });
     expect(t.state).toBe('seeding');
     const urls = () => e.client.swarmStatus(t.id)?.trackers.map((x) => x.url) ?? [];

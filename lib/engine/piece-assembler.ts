@@ -25,6 +25,8 @@ export interface PumpOptions {
   skip?: number;
   /** Told when the pump starts (`true`) and stops (`false`) waiting on the network. */
   reading?(on: boolean): void;
+  /** After each read of `n` bytes: resolves when the next read may start (a speed limit). */
+  throttle?(n: number): Promise<void> | undefined;
 }
 
 /** Scratch memory for skipped bytes, at most this much at a time. */
@@ -39,9 +41,13 @@ export async function pumpBody(
   body: ReadableStream<Uint8Array>,
   length: number,
   sink: PieceAssembler,
-  onBytes: (n: number) => void,
+  onBytesRead: (n: number) => void,
   opts: PumpOptions = {},
 ): Promise<number> {
+  const onBytes = async (n: number) => {
+    onBytesRead(n);
+    await opts.throttle?.(n);
+  };
   let byob: ReadableStreamBYOBReader | null = null;
   try {
     byob = body.getReader({ mode: 'byob' });
@@ -76,7 +82,7 @@ export async function pumpBody(
       if (dropped < value.byteLength) {
         const take = Math.min(value.byteLength - dropped, length);
         got += take;
-        onBytes(take);
+        await onBytes(take);
         await sink.push(value.subarray(dropped, dropped + take));
       }
     }
@@ -93,7 +99,7 @@ export async function pumpBody(
           break;
         }
         got += value.byteLength;
-        onBytes(value.byteLength);
+        await onBytes(value.byteLength);
         await sink.commit(value);
       } else {
         reading(true);
@@ -102,7 +108,7 @@ export async function pumpBody(
         if (done) break;
         const take = Math.min(value.byteLength, length - got);
         got += take;
-        onBytes(take);
+        await onBytes(take);
         await sink.push(take === value.byteLength ? value : value.subarray(0, take));
       }
     }

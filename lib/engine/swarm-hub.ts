@@ -2,6 +2,7 @@
 import type { BufferPool } from './buffer-pool.ts';
 import type { Clock, Digest, PeerConnectionFactory } from './deps.ts';
 import type { TrackerPool } from './tracker/pool.ts';
+import type { RateLimits } from './token-bucket.ts';
 
 /** What every swarm of one client shares. */
 export interface SwarmHub {
@@ -17,6 +18,8 @@ export interface SwarmHub {
   /** Open peer connections of the whole client, against `maxConnections`. */
   connections: { open: number };
   maxConnections: number;
+  /** The client's speed limits. */
+  rates?: RateLimits;
 }
 
 /** The trackers of a swarm, as the popup shows them. */

@@ -31,6 +31,7 @@ import { hexToBytes } from './peer-id.ts';
 export { makePeerId } from './peer-id.ts';
 export type { SwarmHub, SwarmStatus } from './swarm-hub.ts';
 import type { SwarmHub, SwarmStatus } from './swarm-hub.ts';
+import type { RateLimits } from './token-bucket.ts';
 
 /** Peers a torrent tries to keep connected (a swarm of 8 readers is fully connected). */
 export const PEER_TARGET = 12;
@@ -103,6 +104,10 @@ export class Swarm implements PeerTorrent {
 
   get clock(): Clock {
     return this.hub.clock;
+  }
+
+  get rates(): RateLimits | undefined {
+    return this.hub.rates;
   }
 
   get peerId(): Uint8Array {

@@ -57,6 +57,7 @@ export class Swarms {
       buffers,
       connections: { open: 0 },
       maxConnections: deps.maxConnections ?? MAX_CONNECTIONS,
+      rates: deps.rates,
     };
   }
 

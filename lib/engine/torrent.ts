@@ -200,6 +200,7 @@ export class Torrent extends Emitter<Events> {
         deliver: (i, data, from) => this.deliver(i, data, from),
         alloc: (size) => this.buffers.alloc(size),
         runPolicy: () => this.policy.next(),
+        throttle: (n) => this.deps.rates?.download.pass(n),
       },
       { ...WEBSEED_DEFAULTS, ...this.deps.webSeed },
     );

@@ -32,6 +32,8 @@ export interface WebSeedContext {
   alloc?(size: number): Uint8Array;
   /** How to take the next run, from the torrent's view of its swarm (default: alone). */
   runPolicy?(): RunPolicy;
+  /** The download limit: resolves when `n` bytes read may be followed by more. */
+  throttle?(n: number): Promise<void> | undefined;
 }
 
 /**
@@ -344,7 +346,7 @@ export class WebSeed extends Emitter<SourceEvents> implements Source {
             this.received.add(n);
             this.emit('bytes', n);
           },
-          { skip, reading: (on) => watch.reading(on) },
+          { skip, reading: (on) => watch.reading(on), throttle: this.ctx.throttle },
         );
       } catch (err) {
         throw this.timedOut(watch) ?? err;

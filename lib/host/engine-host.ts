@@ -4,11 +4,10 @@
  * broadcasts, save requests and notifications. No extension APIs here: the caller wires
  * `out` to runtime messaging (or to direct calls on Firefox).
  */
-import type { Client } from '../engine/client.ts';
+import type { Client, ClientSettings } from '../engine/client.ts';
 import { toMagnet } from '../engine/magnet.ts';
 import { savePaths } from '../engine/save-paths.ts';
 import type { Torrent } from '../engine/torrent.ts';
-import type { SwarmSettings } from '../engine/swarms.ts';
 import type { EngineSettings } from '../settings/schema.ts';
 import type {
   EngineCommand,
@@ -19,8 +18,10 @@ import type {
 } from '../protocol.ts';
 
 /** The client's part of the user's settings. */
-export function clientSettings(s: EngineSettings): SwarmSettings {
+export function clientSettings(s: EngineSettings): ClientSettings {
   return {
+    downloadLimit: s.downloadLimit,
+    uploadLimit: s.uploadLimit,
     defaultTrackers: s.trackers,
     rtcConfig: { iceServers: s.iceServers },
     seedLimits: s.seedLimits,

@@ -4,6 +4,7 @@
  */
 import { toHex } from '../bytes.ts';
 import type { Clock } from '../deps.ts';
+import type { RateLimits } from '../token-bucket.ts';
 import type { BlockRequest, Picker } from '../picker.ts';
 import type { StorageLayout } from '../piece-store.ts';
 import { EXTENSION_NAME } from '../wire/extension.ts';
@@ -22,6 +23,8 @@ export const OUR_EXTENSIONS: ReadonlyMap<string, number> = new Map([
 /** What a wire peer needs of its torrent. */
 export interface PeerTorrent {
   readonly clock: Clock;
+  /** The client's speed limits (none: unlimited). */
+  readonly rates?: RateLimits;
   /** Our peer id (claims that overlap are settled by comparing ids). */
   readonly peerId: Uint8Array;
   /** Undefined until the metadata is known and the storage is open. */

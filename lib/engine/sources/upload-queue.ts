@@ -9,21 +9,30 @@ import { LIMITS } from '../limits.ts';
 import type { BlockRequest } from '../picker.ts';
 import type { RateMeter } from '../rate.ts';
 import type { PeerWire } from '../wire/peer-wire.ts';
+import type { Clock } from '../deps.ts';
+import { LimitGate, type RateLimits } from '../token-bucket.ts';
 
 export interface UploadSource {
   readBlock(index: number, offset: number, length: number): Promise<Uint8Array>;
   countUpload(n: number): void;
+  readonly clock: Clock;
+  /** The client's upload limit: a block goes out only when the bucket is not in debt. */
+  readonly rates?: RateLimits;
 }
 
 export class UploadQueue {
   private readonly queue: BlockRequest[] = [];
   private reading = false;
+  /** Waits for the upload limit before the next block. */
+  private readonly limit: LimitGate;
 
   constructor(
     private readonly wire: PeerWire,
     private readonly source: UploadSource,
     private readonly sent: RateMeter,
-  ) {}
+  ) {
+    this.limit = new LimitGate(source.clock, () => source.rates?.upload);
+  }
 
   /** Queues a request we will serve. Throws WireError past the queue's bound. */
   push(r: BlockRequest): void {
@@ -53,13 +62,14 @@ export class UploadQueue {
 
   clear(): void {
     this.queue.length = 0;
+    this.limit.clear();
   }
 
   /** Serves the next request if the transport can take it (call on drain too). */
   pump(): void {
     if (this.reading || this.wire.closed) return;
     const r = this.queue[0];
-    if (!r || !this.wire.writable) return;
+    if (!r || !this.wire.writable || this.limit.blocked(() => this.pump())) return;
     this.reading = true;
     this.source.readBlock(r.piece, r.begin, r.length).then(
       (block) => {
@@ -68,6 +78,7 @@ export class UploadQueue {
         if (this.queue[0] !== r || this.wire.closed) return this.pump();
         this.queue.shift();
         this.wire.sendPiece(r.piece, r.begin, block);
+        this.source.rates?.upload.take(block.byteLength);
         this.sent.add(block.byteLength);
         this.source.countUpload(block.byteLength);
         this.pump();

@@ -26,6 +26,7 @@ import {
 } from '../wire/webseed-claims.ts';
 import { PeerClaims } from './peer-claims.ts';
 import { PeerHave } from './peer-have.ts';
+import { LimitGate } from '../token-bucket.ts';
 import { UploadQueue } from './upload-queue.ts';
 import type { PeerWire } from '../wire/peer-wire.ts';
 import { clientName, OUR_EXTENSIONS, type PeerTorrent } from './peer-torrent.ts';
@@ -60,6 +61,8 @@ export class WirePeer extends Emitter<SourceEvents> implements Source {
   private blockMs = 0;
   private readonly uploads: UploadQueue;
   private checkTimer: unknown = null;
+  /** Waits for the download limit before more requests. */
+  private readonly limit: LimitGate;
   readonly received: RateMeter;
   readonly sent: RateMeter;
   /** What the peer said it fetches from the web seed now (counted in the picker). */
@@ -79,6 +82,7 @@ export class WirePeer extends Emitter<SourceEvents> implements Source {
     this.received = new RateMeter(torrent.clock);
     this.sent = new RateMeter(torrent.clock);
     this.uploads = new UploadQueue(wire, torrent, this.sent);
+    this.limit = new LimitGate(torrent.clock, () => torrent.rates?.download);
     this.claims = new PeerClaims(
       () => torrent.picker,
       torrent.clock,
@@ -327,7 +331,7 @@ export class WirePeer extends Emitter<SourceEvents> implements Source {
     const picker = this.torrent.picker;
     if (!picker || !this.started || this.peerChoking || !this.amInterested || this.wire.closed)
       return;
-    if (!this.torrent.downloading) return;
+    if (!this.torrent.downloading || this.limit.blocked(() => this.fill())) return;
     const limit = Math.min(this.pipeline(), this.wire.peerExtended?.reqq ?? MAX_PIPELINE);
     const want = limit - picker.requestsOf(this.id);
     if (want <= 0) return;
@@ -358,6 +362,7 @@ export class WirePeer extends Emitter<SourceEvents> implements Source {
     }
     this.sentAt.delete(key(index, begin));
     this.received.add(block.byteLength);
+    this.torrent.rates?.download.take(block.byteLength);
     this.emit('bytes', block.byteLength);
     const got = picker.blockReceived(this.id, index, begin);
     if (got.fresh) buffers.put(index, begin, block);
@@ -451,6 +456,7 @@ export class WirePeer extends Emitter<SourceEvents> implements Source {
   private onClose(err: Error | null): void {
     this.error = err;
     this.torrent.clock.clearTimeout(this.checkTimer);
+    this.limit.clear();
     const picker = this.torrent.picker;
     if (picker) {
       this.claims.clear();
