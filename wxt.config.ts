@@ -10,6 +10,7 @@ export default defineConfig({
     default_locale: 'en',
     permissions: [
       'downloads',
+      'downloads.open',
       'contextMenus',
       'notifications',
       'storage',

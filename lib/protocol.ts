@@ -24,7 +24,18 @@ export type UiCommand =
   | { target: 'background'; type: 'pause'; id: string }
   | { target: 'background'; type: 'resume'; id: string }
   | { target: 'background'; type: 'retry'; id: string }
-  | { target: 'background'; type: 'remove'; id: string; deleteData: boolean };
+  | { target: 'background'; type: 'remove'; id: string; deleteData: boolean }
+  /**
+   * Answered by the background: the files of a torrent Swarmlink saved that are still on
+   * disk, with their download ids (the popup opens or shows them itself: downloads.open
+   * needs the click's user gesture).
+   */
+  | { target: 'background'; type: 'files-on-disk'; infoHash: string };
+
+export interface FileOnDisk {
+  fileIndex: number;
+  downloadId: number;
+}
 
 /** background → engine host */
 export type EngineCommand =
@@ -67,6 +78,8 @@ export type EngineEvent =
       kind: NotifyKind;
       title: string;
       message: string;
+      /** The torrent it is about (its infohash, or id): one notification per torrent. */
+      key?: string;
     };
 
 export type NotifyKind = 'added' | 'error' | 'done';
@@ -100,6 +113,8 @@ export type HostTorrentView = TorrentView & {
   startedAt: number;
   /** A magnet link of it (to copy, or to open in another torrent app), once its infohash is known. */
   magnet?: string;
+  /** When (Date.now()) it was added again: the popup shows it highlighted for a while. */
+  highlightedAt?: number;
 };
 
 /** engine host → everyone listening (popup, background badge) */
@@ -168,6 +183,10 @@ export function parseBackgroundMessage(msg: unknown): BackgroundMessage | null {
       return isId(msg.id) && typeof msg.deleteData === 'boolean'
         ? { target: 'background', type: 'remove', id: msg.id, deleteData: msg.deleteData }
         : null;
+    case 'files-on-disk':
+      return isInfoHash(msg.infoHash)
+        ? { target: 'background', type: 'files-on-disk', infoHash: msg.infoHash }
+        : null;
     case 'save-file':
       return isId(msg.torrentId) &&
         isInfoHash(msg.infoHash) &&
@@ -195,6 +214,7 @@ export function parseBackgroundMessage(msg: unknown): BackgroundMessage | null {
             kind: msg.kind as NotifyKind,
             title: msg.title.slice(0, 200),
             message: msg.message.slice(0, 500),
+            key: isId(msg.key) ? msg.key : undefined,
           }
         : null;
     default:

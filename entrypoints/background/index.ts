@@ -7,7 +7,14 @@ import { browser } from 'wxt/browser';
 import { ClickLog, isOwnDownload, isTorrentDownload } from '@/lib/background/takeover';
 import { ensureOffscreen, sendToEngine, useLocalEngine } from '@/lib/background/engine-link';
 import { Saver, type PendingSave } from '@/lib/background/saver';
-import { bumpBadge, notify as show, updateBadge } from '@/lib/background/ui';
+import { SavedFiles } from '@/lib/background/saved-files';
+import { filesOnDisk } from '@/lib/background/file-commands';
+import {
+  bumpBadge,
+  infoHashOfNotification,
+  notify as show,
+  updateBadge,
+} from '@/lib/background/ui';
 import { LiveSettings } from '@/lib/background/live-settings';
 import { engineSettings, takesClicks } from '@/lib/settings/schema';
 import { t } from '@/lib/ui/i18n';
@@ -25,6 +32,7 @@ import {
 const MENU_ID = 'download-with-swarm';
 const ENGINE_ALARM = 'engine-keepalive';
 const SAVES_KEY = 'pendingSaves';
+const SAVED_KEY = 'savedDownloads';
 
 export default defineBackground({
   persistent: true,
@@ -35,13 +43,25 @@ export default defineBackground({
     const settings = new LiveSettings((s) =>
       toEngine({ target: 'engine', type: 'configure', settings: engineSettings(s) }),
     );
-    const notify = (kind: NotifyKind, title: string, message: string) =>
-      void settings.current().then((s) => s.notifications && show(kind, title, message));
+    const notify = (kind: NotifyKind, title: string, message: string, key?: string) =>
+      void settings.current().then((s) => s.notifications && show(kind, title, message, key));
     const toEngine = (cmd: EngineCommand) => {
       sendToEngine(cmd).catch((err: unknown) =>
         notify('error', 'Swarmlink engine failed', String(err)),
       );
     };
+    const savedFiles = new SavedFiles({
+      item: async (id) => {
+        // Chromium checks that the file still exists at most every ~10 s (measured): a file
+        // deleted just now still counts as there until that check reports it gone.
+        const [item] = await browser.downloads.search({ id });
+        return item && { id: item.id, state: item.state, exists: item.exists };
+      },
+      load: async () =>
+        ((await browser.storage.local.get(SAVED_KEY))[SAVED_KEY] as
+          Record<string, number> | undefined) ?? {},
+      store: (all) => browser.storage.local.set({ [SAVED_KEY]: all }),
+    });
     const saver = new Saver(
       {
         download: ({ url, filename }) =>
@@ -60,6 +80,8 @@ export default defineBackground({
           ((await browser.storage.session.get(SAVES_KEY))[SAVES_KEY] as
             Record<string, PendingSave> | undefined) ?? {},
         storeSession: (all) => browser.storage.session.set({ [SAVES_KEY]: all }),
+        onDisk: async (s) => (await savedFiles.onDisk(s.infoHash, s.fileIndex)) !== undefined,
+        started: (s, id) => savedFiles.record(s.infoHash, s.fileIndex, id),
       },
       toEngine,
     );
@@ -79,7 +101,7 @@ export default defineBackground({
         saver
           .save(ev)
           .catch((err: unknown) => notify('error', 'Saving a file failed', String(err)));
-      } else notify(ev.kind, ev.title, ev.message);
+      } else notify(ev.kind, ev.title, ev.message, ev.key);
     };
 
     if (import.meta.env.FIREFOX) {
@@ -149,6 +171,9 @@ export default defineBackground({
           if (!fromExtension) return undefined;
           onEngineEvent(msg);
           return undefined;
+        case 'files-on-disk':
+          if (!fromOwnPage) return undefined;
+          return filesOnDisk(savedFiles, msg.infoHash);
         default:
           // Popup commands: our own pages (the popup may be opened in a tab, too).
           if (!fromOwnPage) return undefined;
@@ -174,6 +199,15 @@ export default defineBackground({
         // Already finished (a tiny file): remove it from disk instead.
         await browser.downloads.removeFile(item.id).catch(() => {});
         await browser.downloads.erase({ id: item.id }).catch(() => {});
+      });
+    });
+
+    // A click on a torrent's notification ("Download complete") shows its file.
+    browser.notifications.onClicked.addListener((id) => {
+      const infoHash = infoHashOfNotification(id);
+      if (!infoHash) return;
+      void filesOnDisk(savedFiles, infoHash).then(([first]) => {
+        if (first) browser.downloads.show(first.downloadId);
       });
     });
 

@@ -1,8 +1,13 @@
 import type { HostTorrentView } from '@/lib/protocol';
 import { formatBytes, formatEta, formatRatio, stateLabel } from '@/lib/ui/format';
 import * as i18n from '@/lib/ui/i18n';
+import { useEffect, useRef } from 'react';
+import { FileActions } from './Finished';
 import { ErrorNote, SourceLines, StuckNote } from './Health';
 import { sendCommand } from './use-torrents';
+
+/** How long an item added again stays marked. */
+const HIGHLIGHT_MS = 10_000;
 
 export function TorrentItem({
   torrent: t,
@@ -15,8 +20,19 @@ export function TorrentItem({
 }) {
   const paused = t.state === 'paused' || t.state === 'error';
   const nameId = `name-${t.id}`;
+  const ref = useRef<HTMLLIElement>(null);
+  // Added again: shown, and marked for a while.
+  const highlighted = t.highlightedAt !== undefined && now - t.highlightedAt < HIGHLIGHT_MS;
+  useEffect(() => {
+    if (t.highlightedAt !== undefined) ref.current?.scrollIntoView({ block: 'nearest' });
+  }, [t.highlightedAt]);
   return (
-    <li className={`torrent state-${t.state}`} aria-labelledby={nameId}>
+    <li
+      ref={ref}
+      className={`torrent state-${t.state}${highlighted ? ' highlight' : ''}`}
+      aria-labelledby={nameId}
+      aria-current={highlighted ? 'true' : undefined}
+    >
       <div className="name" id={nameId} title={t.name}>
         {t.name}
       </div>
@@ -40,6 +56,7 @@ export function TorrentItem({
           {paused ? i18n.t('actionResume') : i18n.t('actionPause')}
         </button>
         <button onClick={(e) => onRemove(e.currentTarget)}>{i18n.t('actionRemove')}</button>
+        <FileActions torrent={t} />
       </div>
     </li>
   );

@@ -32,6 +32,10 @@ export interface SaverApis {
   byUrl(url: string): Promise<DownloadState[]>;
   loadSession(): Promise<Record<string, PendingSave>>;
   storeSession(all: Record<string, PendingSave>): Promise<void>;
+  /** This file was saved before and is still on disk: it is not saved a second time. */
+  onDisk?(save: PendingSave): Promise<boolean>;
+  /** The download that saves this file started (so it can be opened or shown later). */
+  started?(save: PendingSave, downloadId: number): Promise<void>;
 }
 
 const ENDED = new Set(['complete', 'interrupted']);
@@ -77,6 +81,8 @@ export class Saver {
 
   async save(save: PendingSave & { filename: string }): Promise<void> {
     const { filename, ...entry } = save;
+    // The same torrent added again (after Remove → Keep data): the saved file is still there.
+    if (await this.apis.onDisk?.(entry).catch(() => false)) return this.done(entry, true);
     await this.change((p) => p.set(entry.url, entry));
     let id: number;
     try {
@@ -86,6 +92,7 @@ export class Saver {
       if (taken) this.done(taken, false, `Could not save ${filename}: ${String(err)}`);
       return;
     }
+    await this.apis.started?.(entry, id).catch(() => {});
     // A tiny file may have finished before onChanged was listened to: look once.
     const now = await this.apis.item(id).catch(() => undefined);
     if (now && ENDED.has(now.state)) await this.ended(now);

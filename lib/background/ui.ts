@@ -23,14 +23,23 @@ export function bumpBadge(): void {
   updateBadge([], Math.max(0, lastCount) + 1);
 }
 
-/** Notification ids say their kind (`swarmlink-added-3`), so they can be told apart. */
-export function notify(kind: NotifyKind, title: string, message: string): void {
+/**
+ * One notification per torrent (`key`: its infohash or id), replaced in place as it goes
+ * (Added → Complete, or the error); others get their own (`swarmlink-error-3`).
+ */
+export function notify(kind: NotifyKind, title: string, message: string, key?: string): void {
+  const id = key ? `swarmlink-${key}` : `swarmlink-${kind}-${++notificationCount}`;
   void browser.notifications
-    .create(`swarmlink-${kind}-${++notificationCount}`, {
+    .create(id, {
       type: 'basic',
       iconUrl: browser.runtime.getURL('/icon/128.png'),
       title,
       message,
     })
     .catch(() => {});
+}
+
+/** The infohash a torrent's notification is about (`swarmlink-<infohash>`), if it is one. */
+export function infoHashOfNotification(id: string): string | undefined {
+  return /^swarmlink-([0-9a-f]{40})$/.exec(id)?.[1];
 }

@@ -358,6 +358,8 @@ describe('Client: the same infohash twice is one torrent', () => {
     await until(e.client, () => t.state !== 'fetching' && t.state !== 'checking');
     const removed: string[] = [];
     e.client.on('removed', (id) => removed.push(id));
+    const again: string[] = [];
+    e.client.on('again', (x) => again.push(x.id));
 
     // Same info dictionary, another url-list: same infohash.
     const meta = await parse(bytes);
@@ -370,6 +372,8 @@ describe('Client: the same infohash twice is one torrent', () => {
     await until(e.client, () => removed.includes(dup.id));
 
     expect(e.client.list()).toEqual([t]);
+    // Said once, about the torrent that stays (the popup highlights it).
+    expect(again).toEqual([t.id]);
     expect(t.webSeedUrls).toEqual([`${server.origin}/seed/`, `${server.origin}/mirror/`]);
     await finish(e, t, 'done');
     expect((await e.records.list()).map((r) => r.infoHash)).toEqual([meta.infoHash]);
@@ -408,9 +412,12 @@ describe('Client: the same infohash twice is one torrent', () => {
     const meta = await parse(bytes);
     const e = env();
     const uri = `magnet:?xt=urn:btih:${meta.infoHash}&dn=Album`;
+    const again: string[] = [];
+    e.client.on('again', (x) => again.push(x.id));
     const a = e.client.add({ kind: 'magnet', uri });
     const b = e.client.add({ kind: 'magnet', uri: uri + `&ws=${server.origin}/mirror/` });
     expect(b).toBe(a);
+    expect(again).toEqual([a.id]);
     expect(e.client.list()).toEqual([a]);
     expect(a.state).toBe('metadata');
     expect(a.name).toBe('Album');

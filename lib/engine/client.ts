@@ -43,6 +43,8 @@ type Events = {
   update: [torrent: Torrent];
   /** A torrent's metadata is known (its name is final). */
   added: [torrent: Torrent];
+  /** The same torrent (infohash) was added again: this is the one that stays. */
+  again: [torrent: Torrent];
   'file-complete': [torrent: Torrent, fileIndex: number];
   error: [torrent: Torrent, message: string];
   removed: [id: string];
@@ -177,6 +179,7 @@ export class Client extends Emitter<Events> {
     const existing = this.byHash.get(magnet.infoHash);
     if (existing) {
       this.merge(existing, magnet.webSeeds, magnet.trackers);
+      this.emit('again', existing);
       return existing;
     }
     const t = this.create(magnet.name ?? magnet.infoHash, 'metadata');
@@ -291,6 +294,7 @@ export class Client extends Emitter<Events> {
     const existing = this.byHash.get(meta.infoHash);
     if (existing && existing !== t) {
       this.merge(existing, meta.urlList, meta.private ? [] : trackers);
+      this.emit('again', existing);
       await this.drop(t);
       return;
     }

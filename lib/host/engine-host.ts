@@ -65,6 +65,8 @@ export class EngineHost {
   private heartbeatTimer: ReturnType<typeof setTimeout> | null = null;
   /** Per torrent id: when it started (or was last resumed or retried) in this session. */
   private readonly startedAt = new Map<string, number>();
+  /** Per torrent id: when it was last added again. */
+  private readonly highlighted = new Map<string, number>();
 
   constructor(
     private readonly client: Client,
@@ -73,11 +75,13 @@ export class EngineHost {
     client.on('update', () => this.scheduleBroadcast());
     client.on('removed', (id) => {
       this.startedAt.delete(id);
+      this.highlighted.delete(id);
       this.scheduleBroadcast();
     });
     client.on('added', (t) => this.onAdded(t));
+    client.on('again', (t) => this.onAgain(t));
     client.on('error', (t, message) => {
-      this.notify('error', `Torrent failed: ${t.name}`, message);
+      this.notify('error', `Torrent failed: ${t.name}`, message, t);
       this.scheduleBroadcast();
     });
     client.on('file-complete', (t, f) => void this.save(t, f));
@@ -120,13 +124,23 @@ export class EngineHost {
   }
 
   private onAdded(t: Torrent): void {
-    if (this.announced.delete(t.id)) this.notify('added', 'Added', t.name);
-    t.on('done', () => this.notify('done', 'Download complete', t.name));
+    if (this.announced.delete(t.id)) this.notify('added', 'Added', t.name, t);
+    t.on('done', () => this.notify('done', 'Download complete', t.name, t));
     this.scheduleBroadcast();
   }
 
-  private notify(kind: NotifyKind, title: string, message: string): void {
-    this.out.toBackground({ target: 'background', type: 'notify', kind, title, message });
+  /** Added again: highlighted in the popup, and its notification says so. */
+  private onAgain(t: Torrent): void {
+    this.highlighted.set(t.id, Date.now());
+    const complete = t.state === 'seeding' || t.state === 'done';
+    this.notify('added', complete ? 'Already downloaded' : 'Already in Swarmlink', t.name, t);
+    this.scheduleBroadcast();
+  }
+
+  /** `about`: the torrent it concerns, so that its notification is replaced, not added to. */
+  private notify(kind: NotifyKind, title: string, message: string, about?: Torrent): void {
+    const key = about && (about.infoHash ?? about.id);
+    this.out.toBackground({ target: 'background', type: 'notify', kind, title, message, key });
   }
 
   private savePath(meta: NonNullable<Torrent['meta']>, fileIndex: number): string | null {
@@ -227,6 +241,7 @@ export class EngineHost {
         trackers,
         startedAt,
         magnet: this.magnetOf(t, trackers),
+        highlightedAt: this.highlighted.get(t.id),
       };
     });
   }

@@ -18,12 +18,12 @@ const badge = () =>
   env.b.sw.evaluate(() =>
     (globalThis as unknown as { chrome: Chrome }).chrome.action.getBadgeText({}),
   );
-/** Notifications shown, by kind (their ids are `swarmlink-<kind>-<n>`). */
-const notifications = (kind: 'added' | 'error' | 'done') =>
-  env.b.sw.evaluate(async (k) => {
+/** Swarmlink's notifications on screen (one per torrent: `swarmlink-<infohash>`). */
+const notifications = () =>
+  env.b.sw.evaluate(async () => {
     const all = await (globalThis as unknown as { chrome: Chrome }).chrome.notifications.getAll();
-    return Object.keys(all).filter((id) => id.startsWith(`swarmlink-${k}-`)).length;
-  }, kind);
+    return Object.keys(all).filter((id) => id.startsWith('swarmlink-'));
+  });
 
 describe('feedback', () => {
   it('shows a badge count and an "Added" notification as soon as a link is taken', async () => {
@@ -32,20 +32,22 @@ describe('feedback', () => {
     await page.goto(env.demo.blogUrl);
     await page.click('#link-single');
     await expect.poll(badge, { timeout: 5000 }).toBe('1');
-    await expect.poll(() => notifications('added'), { timeout: 5000 }).toBe(1);
+    const one = [`swarmlink-${env.demo.torrents.single.infoHash}`];
+    await expect.poll(notifications, { timeout: 5000 }).toEqual(one);
     env.demo.setRateLimit(0);
     const f = env.demo.torrents.single.files[0]!;
     await waitForFile(join(env.b.downloadDir, f.path), f.length);
     // Finished: nothing is downloading any more.
     await expect.poll(badge).toBe('');
-    await expect.poll(() => notifications('done')).toBe(1);
+    // "Download complete" replaced "Added": still one notification for the torrent.
+    await expect.poll(notifications).toEqual(one);
   });
 
   it('shows a failing web seed as an error item, with a notification', async () => {
     env.demo.setFault({ status: 404 });
     const page = await env.b.context.newPage();
     await page.goto(env.demo.blogUrl);
-    expect(await notifications('error')).toBe(0);
+    expect(await notifications()).toEqual([]);
     await page.click('#link-single');
     const popup = await env.b.openPopup();
     const item = popup
@@ -53,7 +55,7 @@ describe('feedback', () => {
       .getByRole('listitem')
       .filter({ hasText: env.demo.torrents.single.name });
     await expect.poll(() => item.getByRole('alert').textContent()).toMatch(/404/);
-    await expect.poll(() => notifications('error')).toBeGreaterThanOrEqual(1);
+    await expect.poll(async () => (await notifications()).length).toBeGreaterThanOrEqual(1);
     // Once the seed is back, Resume finishes the download.
     env.demo.setFault(null);
     await item.getByRole('button', { name: 'Resume' }).click();

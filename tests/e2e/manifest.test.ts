@@ -33,6 +33,7 @@ describe('manifests', () => {
     expect(new Set(m.permissions)).toEqual(
       new Set([
         'downloads',
+        'downloads.open',
         'contextMenus',
         'notifications',
         'storage',

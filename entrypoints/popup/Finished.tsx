@@ -1,0 +1,50 @@
+/** A finished torrent's files: Open (a single file) and Show in folder, for files Swarmlink saved that still exist. */
+import { useEffect, useState } from 'react';
+import { browser } from 'wxt/browser';
+import type { FileOnDisk, HostTorrentView } from '@/lib/protocol';
+import * as i18n from '@/lib/ui/i18n';
+import { sendCommand } from './use-torrents';
+
+/** The torrent's saved files still on disk (asked again whenever another file is saved). */
+function useFilesOnDisk(t: HostTorrentView): FileOnDisk[] {
+  const [files, setFiles] = useState<FileOnDisk[]>([]);
+  const { infoHash, savedFiles } = t;
+  useEffect(() => {
+    if (!infoHash || savedFiles === 0) return;
+    let live = true;
+    sendCommand({ type: 'files-on-disk', infoHash }).then(
+      (answer) => live && Array.isArray(answer) && setFiles(answer as FileOnDisk[]),
+      () => {},
+    );
+    return () => {
+      live = false;
+    };
+  }, [infoHash, savedFiles]);
+  return infoHash && savedFiles > 0 ? files : [];
+}
+
+export function FileActions({ torrent: t }: { torrent: HostTorrentView }) {
+  const files = useFilesOnDisk(t);
+  const first = files[0];
+  if (!first) return null;
+  const single = t.fileCount === 1 ? first : undefined;
+  // Called in the click itself: downloads.open needs the user's gesture.
+  return (
+    <>
+      {single && (
+        <button
+          data-download-id={single.downloadId}
+          onClick={() => void browser.downloads.open(single.downloadId)}
+        >
+          {i18n.t('actionOpen')}
+        </button>
+      )}
+      <button
+        data-download-id={first.downloadId}
+        onClick={() => void browser.downloads.show(first.downloadId)}
+      >
+        {i18n.t('actionShowInFolder')}
+      </button>
+    </>
+  );
+}
