@@ -1,7 +1,7 @@
 /**
- * Bytes waiting for the data channel, packed into messages of `messageBytes`: writes that
- * arrive while the channel is full are copied and coalesced, so many small writes (a piece
- * message per 16 KiB block) leave as a few full-size messages. First in, first out.
+ * Bytes waiting for the data channel, packed into messages of `messageBytes`: writes are
+ * copied and coalesced, so many small writes (a piece message per 16 KiB block) leave as a
+ * few full-size messages. First in, first out.
  */
 export class SendQueue {
   private full: Uint8Array[] = [];
@@ -39,8 +39,16 @@ export class SendQueue {
     }
   }
 
-  /** The next message (a full one, else what the partial one holds), or undefined. */
-  shift(): Uint8Array | undefined {
+  /** Full messages waiting. */
+  get fullCount(): number {
+    return this.full.length - this.head;
+  }
+
+  /**
+   * The next message (a full one, else what the partial one holds; with `fullOnly`, only a
+   * full one), or undefined.
+   */
+  shift(fullOnly = false): Uint8Array | undefined {
     let msg: Uint8Array | undefined;
     if (this.head < this.full.length) {
       msg = this.full[this.head];
@@ -49,7 +57,7 @@ export class SendQueue {
         this.full = this.full.slice(this.head);
         this.head = 0;
       }
-    } else if (this.tail && this.tailLength > 0) {
+    } else if (!fullOnly && this.tail && this.tailLength > 0) {
       msg = this.tail.subarray(0, this.tailLength);
       this.tail = undefined;
       this.tailLength = 0;

@@ -60,21 +60,42 @@ function make(withLowEvent: boolean, opts: { peerMax?: number } = {}) {
 }
 
 const sentBytes = (c: FakeChannel) => c.sent.reduce((n, m) => n + m.length, 0);
+/** Lets the writes of this task go out (the transport sends a partial message in a microtask). */
+const endOfTask = () => Promise.resolve();
 
 describe('ChannelTransport', () => {
-  it('cuts writes into messages of at most messageBytes, and sets binaryType', () => {
+  it('cuts writes into messages of at most messageBytes, and sets binaryType', async () => {
     const { channel, t } = make(true);
     expect(channel.binaryType).toBe('arraybuffer');
     expect(t.send(new Uint8Array(2500).fill(7))).toBe(true);
+    // Full messages at once; the rest once this task's writes are done.
+    expect(channel.sent.map((m) => m.length)).toEqual([1000, 1000]);
+    await endOfTask();
     expect(channel.sent.map((m) => m.length)).toEqual([1000, 1000, 500]);
     expect(t.bytesSent).toBe(2500);
   });
 
-  it('never cuts above the peer’s max-message-size', () => {
+  it('never cuts above the peer’s max-message-size', async () => {
     const { channel, t } = make(true, { peerMax: 300 });
     expect(t.messageBytes).toBe(300);
     t.send(new Uint8Array(700));
+    await endOfTask();
     expect(channel.sent.map((m) => m.length)).toEqual([300, 300, 100]);
+  });
+
+  it('coalesces the small writes of one task (piece headers and blocks) into full messages', async () => {
+    const { channel, t } = make(true);
+    for (let i = 0; i < 6; i++) {
+      t.send(Uint8Array.of(0xf0 + i)); // a header
+      t.send(new Uint8Array(299).fill(i)); // its block
+    }
+    expect(channel.sent.map((m) => m.length)).toEqual([1000]);
+    await endOfTask();
+    expect(channel.sent.map((m) => m.length)).toEqual([1000, 800]);
+    const bytes = channel.sent.flatMap((m) => [...m]);
+    expect(bytes).toEqual(
+      [...Array(6).keys()].flatMap((i) => [0xf0 + i, ...Array<number>(299).fill(i)]),
+    );
   });
 
   for (const withLowEvent of [true, false]) {
@@ -169,13 +190,15 @@ describe('ChannelTransport', () => {
     expect(channel.sent).toHaveLength(0);
   });
 
-  it('turns a send that throws into a closed transport with an RtcError', () => {
+  it('turns a send that throws into a closed transport with an RtcError', async () => {
     const { channel, t } = make(true);
     let error: RtcError | null = null;
     t.onclose = (e) => (error = e);
     channel.readyState = 'closing';
-    expect(t.send(new Uint8Array(5))).toBe(false);
+    t.send(new Uint8Array(5));
+    await endOfTask();
     expect(error!.kind).toBe('failed');
+    expect(t.send(new Uint8Array(5))).toBe(false);
   });
 });
 

@@ -4,12 +4,17 @@
  * Plain callbacks (`ondata`, `ondrain`, `onclose`), DOM style: a transport has exactly one
  * reader, the wire peer, so an Emitter's listener sets would buy nothing.
  *
- * - `send(bytes)` cuts writes into messages of at most `messageBytes` (our
+ * - `send(bytes)` packs writes into messages of `messageBytes` (our
  *   `LIMITS.rtcMaxMessageBytes`, never above what the peer's SDP allows) and returns
- *   `writable`. Bytes the channel cannot take yet (its `bufferedAmount` is at the high-water
- *   mark) wait here, copied (the caller may reuse its buffer once `send` returns) and packed
- *   into full-size messages (send-queue.ts); the channel itself never holds more than the
- *   high-water mark plus one message.
+ *   `writable`. Writes are copied (the caller may reuse its buffer once `send` returns) and
+ *   coalesced (send-queue.ts): a full message goes to the channel at once, the rest when the
+ *   current task's writes are done (a microtask), so a burst of 16 KiB blocks, each with its
+ *   13-byte header, leaves as a few 64 KiB messages. Measured in the offload scene under
+ *   Node: a header and a block per `channel.send`, plus a `bufferedAmount` read per write,
+ *   took 14 of 22 s of CPU (each is a call into libwebrtc's thread); the recipe measured
+ *   64 KiB messages 2× faster than 16 KiB ones in Chromium too. Bytes the channel cannot take
+ *   yet (its `bufferedAmount` is at the high-water mark) wait here; the channel itself never
+ *   holds more than the high-water mark plus one message.
  * - Backpressure: when `send` returns false (`bufferedBytes >= highWaterBytes`) the caller
  *   stops writing until `ondrain`, which comes once `bufferedBytes <= lowWaterBytes`. The
  *   channel's `bufferedamountlow` event drives it; @roamhq/wrtc has none, so there the
@@ -62,6 +67,9 @@ export class ChannelTransport {
   private flushTimer: unknown = undefined;
   private pollTimer: unknown = undefined;
   private needDrain = false;
+  private flushQueued = false;
+  /** The channel's `bufferedAmount` when last read, plus what we sent since (reads are costly). */
+  private channelBytes = 0;
   private closed = false;
   private sent = 0;
   private received = 0;
@@ -132,7 +140,7 @@ export class ChannelTransport {
 
   /** True while the caller may write: open and below the high-water mark. */
   get writable(): boolean {
-    return !this.closed && this.bufferedBytes < this.highWaterBytes;
+    return !this.closed && this.below(this.highWaterBytes);
   }
 
   /** Bytes handed to the data channel. */
@@ -151,26 +159,28 @@ export class ChannelTransport {
    */
   send(bytes: Uint8Array): boolean {
     if (this.closed) return false;
-    const step = this.messageBytes;
-    let off = 0;
-    try {
-      // Straight to the channel while it has room and nothing waits; the rest is queued.
-      while (off < bytes.length && this.queue.empty) {
-        if (this.channel.bufferedAmount >= this.highWaterBytes) break;
-        const part = bytes.subarray(off, Math.min(off + step, bytes.length));
-        this.channel.send(part as Uint8Array<ArrayBuffer>);
-        this.sent += part.length;
-        off += part.length;
-      }
-    } catch (err) {
-      this.finish(new RtcError('failed', `send: ${errorMessage(err)}`));
-      return false;
+    this.queue.push(bytes);
+    // Full messages go now; the partial one once this task's writes are done.
+    if (this.queue.fullCount > 0) this.pump(true);
+    if (!this.queue.empty && !this.flushQueued && !this.closed) {
+      this.flushQueued = true;
+      queueMicrotask(() => {
+        this.flushQueued = false;
+        this.pump();
+      });
     }
-    if (off < bytes.length) this.queue.push(bytes.subarray(off));
-    const ok = this.bufferedBytes < this.highWaterBytes;
+    if (this.closed) return false;
+    const ok = this.below(this.highWaterBytes);
     if (!ok) this.needDrain = true;
     this.watch();
     return ok;
+  }
+
+  /** Whether our bytes plus the channel's are below `mark` (reads bufferedAmount only if near). */
+  private below(mark: number): boolean {
+    if (this.queue.bytes + this.channelBytes < mark) return true;
+    this.channelBytes = this.channel.bufferedAmount;
+    return this.queue.bytes + this.channelBytes < mark;
   }
 
   /** Closes the channel and its connection; unsent bytes are dropped. */
@@ -178,20 +188,27 @@ export class ChannelTransport {
     this.finish(null);
   }
 
-  /** Moves queued messages to the channel while it is below the high-water mark. */
-  private pump(): void {
+  /**
+   * Moves queued messages to the channel while it is below the high-water mark (with
+   * `fullOnly`, only full ones: more writes may follow in this task).
+   */
+  private pump(fullOnly = false): void {
     if (this.closed) return;
     try {
-      while (!this.queue.empty && this.channel.bufferedAmount < this.highWaterBytes) {
-        const msg = this.queue.shift()!;
+      let buffered = this.channel.bufferedAmount;
+      while (buffered < this.highWaterBytes) {
+        const msg = this.queue.shift(fullOnly);
+        if (!msg) break;
         this.channel.send(msg as Uint8Array<ArrayBuffer>);
         this.sent += msg.length;
+        buffered += msg.length;
       }
+      this.channelBytes = buffered;
     } catch (err) {
       this.finish(new RtcError('failed', `send: ${errorMessage(err)}`));
       return;
     }
-    if (this.needDrain && this.bufferedBytes <= this.lowWaterBytes) {
+    if (this.needDrain && this.queue.bytes + this.channelBytes <= this.lowWaterBytes) {
       this.needDrain = false;
       this.ondrain?.();
     }
