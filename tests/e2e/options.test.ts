@@ -22,6 +22,18 @@ const engineTorrents = (page: Page) =>
       }) as Promise<{ name: string; state: string }[]>,
   );
 
+/** The browser itself downloaded `url` to the end (Swarmlink did not take it). */
+const browserGot = async (url: string) =>
+  (await downloadsInBrowser(env.b.sw)).some((d) => d.url === url && d.state === 'complete');
+
+type Notifications = { notifications: { getAll(): Promise<Record<string, unknown>> } };
+const notifications = async () =>
+  Object.keys(
+    await env.b.sw.evaluate(() =>
+      (globalThis as unknown as { chrome: Notifications }).chrome.notifications.getAll(),
+    ),
+  );
+
 async function save(options: Page) {
   await options.getByRole('button', { name: 'Save' }).click();
   await expect.poll(() => options.getByRole('status').textContent()).toBe('Saved. In effect now.');
@@ -72,6 +84,28 @@ describe('options page', () => {
     await page.reload();
     await page.click('#link-single');
     await expect.poll(async () => (await engineTorrents(options)).length).toBe(1);
+  });
+
+  it('with link interception off a click is the browser’s; with notifications off none shows', async () => {
+    const { demo, b } = env;
+    const options = await openOptions(b);
+    await options.getByLabel('Open torrent and magnet links with Swarmlink').uncheck();
+    await options.getByLabel('Show notifications', { exact: false }).uncheck();
+    await save(options);
+    const page = await b.context.newPage();
+    await page.goto(demo.blogUrl);
+    await page.click('#link-single');
+    await expect.poll(() => browserGot(demo.torrents.single.torrentUrl)).toBe(true);
+    expect(await engineTorrents(options)).toEqual([]);
+
+    await options.getByLabel('Open torrent and magnet links with Swarmlink').check();
+    await save(options);
+    await page.click('#link-single');
+    const f = demo.torrents.single.files[0]!;
+    await waitForFile(join(b.downloadDir, f.path), f.length);
+    await expect.poll(async () => (await engineTorrents(options))[0]?.state).toBe('seeding');
+    // Added and complete, and not one notification for either.
+    expect(await notifications()).toEqual([]);
   });
 
   it('bad input names the field, saves nothing and keeps the text', async () => {
