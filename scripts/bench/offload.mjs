@@ -2,7 +2,8 @@
 // size. BENCH_OFFLOAD_READERS readers (8) start BENCH_OFFLOAD_STAGGER_MS (250) apart on one
 // BENCH_OFFLOAD_MIB (64) MiB torrent with BENCH_OFFLOAD_PIECE_KIB (256) KiB pieces, whose web
 // seed sends BENCH_OFFLOAD_RATE_MIB (8) MiB/s in all, and one local WebSocket tracker; readers
-// are Swarmlink engines or WebTorrent 3 clients, all in one Node process over @roamhq/wrtc.
+// are Swarmlink engines or WebTorrent 3 clients in Node over @roamhq/wrtc, each in a process
+// of its own (BENCH_OFFLOAD_PROCESSES=0: all in the scene's process); the web server too.
 // Per run (BENCH_OFFLOAD_RUNS, 1), in one benchmark run:
 //  - a lone reader of each kind on the same setup: the baseline of that kind's time ratios;
 //  - the full scene for each kind: web server bytes ÷ file size ("copies"; plain downloads
@@ -10,7 +11,9 @@
 //  - the Swarmlink scene with an unlimited web seed (BENCH_OFFLOAD_CEILING=0 skips it): on two
 //    cores WebRTC between the readers, not the web seed, bounds the time (shared/e2e-recipe.md),
 //    so this is the machine's ceiling for the scene.
-// Each scene runs in its own child process (offload-scene.mjs).
+// Each scene runs in its own child process (offload-scene.mjs). The bench's mainThreadBusy and
+// CPU figures are of that process only: with readers in processes of their own they cover
+// the scene's bookkeeping, not the readers.
 import { fork, spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -36,7 +39,9 @@ export function offloadConfig() {
     pieceKiB: numberEnv('BENCH_OFFLOAD_PIECE_KIB', 256),
     runs: numberEnv('BENCH_OFFLOAD_RUNS', 1, { integer: true }),
     ceiling: numberEnv('BENCH_OFFLOAD_CEILING', 1, { min: 0, integer: true }) > 0,
-    /** WebTorrent readers get a tracker socket each, as separate browsers (offload-scene.mjs). */
+    /** Each reader in a process of its own, as separate browsers (tests/scenes/reader-process.mjs). */
+    processes: numberEnv('BENCH_OFFLOAD_PROCESSES', 1, { min: 0, integer: true }) > 0,
+    /** In one process: WebTorrent readers get a tracker socket each (offload-scene.mjs). */
     wtOwnSockets: numberEnv('BENCH_OFFLOAD_WT_OWN_SOCKETS', 1, { min: 0, integer: true }) > 0,
     /** The scene's own timeout; the process is killed 30 s later (its stack recorded first). */
     timeoutMs: numberEnv('BENCH_OFFLOAD_TIMEOUT_S', 150) * 1000,
@@ -150,6 +155,7 @@ export async function runOffloadPart(o) {
             staggerMs: cfg.staggerMs,
             pieceLength: cfg.pieceKiB * 1024,
             timeoutMs: cfg.timeoutMs,
+            processes: cfg.processes,
           },
           wtOwnSockets: cfg.wtOwnSockets,
         },
@@ -278,15 +284,21 @@ export function offloadReport(s, scenes, cfg) {
   lines.push(
     `Server offload: ${cfg.readers} readers ${cfg.staggerMs} ms apart, one ${cfg.mib} MiB torrent ` +
       `(${cfg.pieceKiB} KiB pieces), web seed ${cfg.rateMiBPerS} MiB/s in all, local WebSocket ` +
-      'tracker; all readers in one Node process (@roamhq/wrtc). copies = web server bytes sent ÷ ' +
+      'tracker, the web server in a process of its own; ' +
+      (cfg.processes
+        ? 'each reader in a Node process of its own (@roamhq/wrtc; BENCH_OFFLOAD_PROCESSES=0: all in one). '
+        : 'all readers in one Node process (@roamhq/wrtc). ') +
+      'copies = web server bytes sent ÷ ' +
       `file size (target ≤ ${OFFLOAD_TARGETS.copies}; plain downloads: ${cfg.readers}.0). ` +
       "÷ lone = a reader's time ÷ a lone reader's of the same kind on the same setup " +
       `(target: slowest ≤ ${OFFLOAD_TARGETS.slowestRatio}×).` +
-      (cfg.wtOwnSockets
-        ? ' WebTorrent readers: one tracker socket each, as separate browsers ' +
-          '(BENCH_OFFLOAD_WT_OWN_SOCKETS=0: the scene as written, one shared socket; ' +
-          'see scripts/bench/offload-scene.mjs).'
-        : ' WebTorrent readers share one tracker socket (the scene as written).') +
+      (cfg.processes
+        ? ''
+        : cfg.wtOwnSockets
+          ? ' WebTorrent readers: one tracker socket each, as separate browsers ' +
+            '(BENCH_OFFLOAD_WT_OWN_SOCKETS=0: the scene as written, one shared socket; ' +
+            'see scripts/bench/offload-scene.mjs).'
+          : ' WebTorrent readers share one tracker socket (the scene as written).') +
       (cfg.runs > 1 ? ` Medians of ${cfg.runs} runs.` : ''),
   );
   lines.push('');
@@ -337,9 +349,14 @@ export function offloadReport(s, scenes, cfg) {
     `lone: one reader alone (copies ${x2(s.lone.swarmlink.copies)} swarmlink, ` +
       `${x2(s.lone.webtorrent.copies)} webtorrent). The ceiling row divides by Swarmlink's lone ` +
       `reader at ${cfg.rateMiBPerS} MiB/s. CPU s: the scene process's user + system seconds ` +
-      `(${os.cpus().length} CPUs) during the scene (scene s). Busiest threads: every reader, ` +
-      'the web seed and the tracker share one event loop (main), and @roamhq/wrtc runs every ' +
-      'connection of the process on one network thread (wrtc); one near 100% bounds the times.',
+      `(${os.cpus().length} CPUs) during the scene (scene s). ` +
+      (cfg.processes
+        ? 'With readers and the web server in processes of their own, CPU s and busiest ' +
+          "threads are the scene process's bookkeeping only; the machine's load column says " +
+          'how busy all of them kept it.'
+        : 'Busiest threads: every reader shares one event loop (main), and @roamhq/wrtc runs ' +
+          'every connection of the process on one network thread (wrtc); one near 100% bounds ' +
+          'the times.'),
   );
   const failed = scenes.filter((x) => !x.ok);
   for (const f of failed) {

@@ -3,21 +3,17 @@
  * one torrent start a little apart, each with the same web seed, whose total upload is
  * limited, and one local WebSocket tracker. What the server sent ÷ the file's size says how
  * many copies it served; each reader's time is compared with a lone reader's on the same
- * setup. Readers are Swarmlink engines, or WebTorrent 3 clients for comparison, all in this
- * Node process over @roamhq/wrtc. Used by a CI test (small) and by `npm run bench` (full).
+ * setup. Readers are Swarmlink engines, or WebTorrent 3 clients for comparison, in Node over
+ * @roamhq/wrtc (reader.ts), each in a process of its own (`processes`, reader-process.mjs)
+ * or all in this one. Used by a CI test (small) and by `npm run bench` (full).
  */
-import { createHash } from 'node:crypto';
 import bencode, { type BencodeInput } from 'bencode';
-import { performance } from 'node:perf_hooks';
-import type WebTorrent from 'webtorrent';
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { DemoStats, DemoTorrent } from '../../demo/server.mjs';
-import type { Client } from '../../lib/engine/client.ts';
-import type { Torrent } from '../../lib/engine/torrent.ts';
-import { destroyWebTorrent, engine, webTorrent, wtStore } from '../fixtures/swarm.ts';
+import { startReader, type ReaderDone, type ReaderKind, type RunningReader } from './reader.ts';
 
-export type ReaderKind = 'swarmlink' | 'webtorrent';
+export type { ReaderKind } from './reader.ts';
 
 export interface SceneOptions {
   kind: ReaderKind;
@@ -29,6 +25,8 @@ export interface SceneOptions {
   pieceLength?: number;
   /** Give up after this long (ms). */
   timeoutMs?: number;
+  /** Each reader in a process of its own (as readers are separate browsers). */
+  processes?: boolean;
   log?: (line: string) => void;
 }
 
@@ -58,7 +56,28 @@ function withFileUrlAsWebSeed(torrentFile: Uint8Array, fileUrl: string): Uint8Ar
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+
+/** A reader in a child process (reader-process.mjs). */
+function forkReader(spec: Parameters<typeof startReader>[0]): RunningReader {
+  const child = fork(fileURLToPath(new URL('./reader-process.mjs', import.meta.url)), [
+    JSON.stringify({ ...spec, torrentFile: Buffer.from(spec.torrentFile).toString('base64') }),
+  ]);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const done = new Promise<ReaderDone>((resolve, reject) => {
+    child.on('message', (m: { done?: ReaderDone; error?: string }) => {
+      if (m.done) resolve(m.done);
+      else if (m.error) reject(new Error(m.error));
+    });
+    void exited.then(() => reject(new Error(`reader ${spec.index + 1}'s process exited`)));
+  });
+  return {
+    done,
+    close: async () => {
+      if (child.exitCode === null && child.connected) child.send('close');
+      await exited;
+    },
+  };
+}
 
 /** The web seed and tracker in their own process (demo-process.mjs says why). */
 async function startDemoProcess(opts: object) {
@@ -108,25 +127,23 @@ export async function runOffloadScene(o: SceneOptions): Promise<SceneResult> {
   );
   const expected = torrent.files[0]!.sha256;
   await demo.resetStats();
-  const clients: Client[] = [];
-  const wts: WebTorrent[] = [];
+  const running: RunningReader[] = [];
   const times: number[] = new Array(o.readers).fill(NaN);
   const ok: boolean[] = new Array(o.readers).fill(false);
-  const deadline = performance.now() + (o.timeoutMs ?? 300_000);
+  const timeoutMs = o.timeoutMs ?? 300_000;
   try {
     const readers: Promise<void>[] = [];
     for (let r = 0; r < o.readers; r++) {
       if (r > 0) await sleep(o.staggerMs);
-      const started = performance.now();
+      const spec = { kind: o.kind, index: r, torrentFile: bytes, sha256: expected, timeoutMs };
+      const reader = o.processes ? forkReader(spec) : startReader(spec);
+      running.push(reader);
       readers.push(
-        (o.kind === 'swarmlink'
-          ? swarmlinkReader(r, bytes, clients, deadline, o.log)
-          : webTorrentReader(bytes, wts, deadline)
-        ).then((data) => {
-          const ms = performance.now() - started;
-          times[r] = ms;
-          ok[r] = sha256(data) === expected;
-          o.log?.(`${o.kind} reader ${r + 1}: ${(ms / 1000).toFixed(2)} s`);
+        reader.done.then((d) => {
+          times[r] = d.ms;
+          ok[r] = d.ok;
+          if (d.detail) o.log?.(`  reader ${r + 1}: ${d.detail}`);
+          o.log?.(`${o.kind} reader ${r + 1}: ${(d.ms / 1000).toFixed(2)} s`);
         }),
       );
     }
@@ -142,64 +159,7 @@ export async function runOffloadScene(o: SceneOptions): Promise<SceneResult> {
       ok,
     };
   } finally {
-    for (const c of clients) await c.destroy();
-    for (const w of wts) await destroyWebTorrent(w);
+    await Promise.all(running.map((r) => r.close()));
     await demo.close();
   }
-}
-
-const mib = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
-
-async function swarmlinkReader(
-  r: number,
-  bytes: Uint8Array,
-  clients: Client[],
-  deadline: number,
-  log: SceneOptions['log'],
-): Promise<Uint8Array> {
-  const { client } = engine(1000 + r);
-  clients.push(client);
-  const t = client.add({ kind: 'file', bytes });
-  await new Promise<void>((resolve, reject) => {
-    const check = (): boolean => {
-      if (t.state === 'seeding') return (resolve(), true);
-      if (t.state === 'error') return (reject(new Error(t.error)), true);
-      if (performance.now() > deadline) return (reject(new Error('scene timed out')), true);
-      return false;
-    };
-    if (check()) return;
-    const off = client.on('update', () => check() && off());
-  });
-  const v = t.view();
-  const sum = (kind: string) =>
-    v.sources.filter((x) => x.kind === kind).reduce((n, x) => n + x.downloadedBytes, 0);
-  log?.(
-    `  reader ${r + 1}: web seed ${mib(sum('webseed'))}, peers ${mib(sum('peer'))}, ${v.peers} peers`,
-  );
-  return storedBytes(t);
-}
-
-async function storedBytes(t: Torrent): Promise<Uint8Array> {
-  return new Uint8Array(await (await t.fileBlob(0)).arrayBuffer());
-}
-
-async function webTorrentReader(
-  bytes: Uint8Array,
-  wts: WebTorrent[],
-  deadline: number,
-): Promise<Uint8Array> {
-  const wt = webTorrent();
-  wts.push(wt);
-  const t = await new Promise<import('webtorrent').Torrent>((resolve, reject) => {
-    const added = wt.add(bytes, { ...wtStore });
-    const timer = setTimeout(
-      () => reject(new Error('scene timed out')),
-      deadline - performance.now(),
-    );
-    added.on('done', () => {
-      clearTimeout(timer);
-      resolve(added);
-    });
-  });
-  return new Uint8Array(await t.files[0]!.arrayBuffer());
 }
