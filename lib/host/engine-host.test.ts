@@ -14,7 +14,9 @@ import { realClock, webCryptoDigest } from '../engine/deps.ts';
 import { MemoryPieceStore } from '../engine/memory-store.ts';
 import { MemoryRecordStore } from '../engine/records.ts';
 import type { EngineEvent, StateMessage } from '../protocol.ts';
-import { EngineHost } from './engine-host.ts';
+import { FileServer } from '../../tests/fixtures/file-server.ts';
+import { content, makeTorrent } from '../../tests/fixtures/torrents.ts';
+import { EngineHost, MAX_SAVES_IN_FLIGHT } from './engine-host.ts';
 
 let demo: Demo;
 let dataDir: string;
@@ -87,18 +89,22 @@ describe('EngineHost', () => {
       source: { kind: 'url', url: torrent.torrentUrl },
     })) as { id: string };
     const saves = () => events.filter((e) => e.type === 'save-file');
-    await until(() => saves().length === torrent.files.length);
-    const byName = new Map(saves().map((e) => [e.type === 'save-file' ? e.filename : '', e]));
-    for (const f of torrent.files) {
-      const e = byName.get(f.path);
-      expect(e, f.path).toBeDefined();
-      if (e?.type !== 'save-file') continue;
-      expect(await sha256OfBlobUrl(e.url)).toBe(f.sha256);
+    // Saves are handed out a few at a time: each is answered as it comes.
+    for (let n = 0; n < torrent.files.length; n++) {
+      await until(() => saves().length > n);
+      const e = saves()[n]!;
+      if (e.type !== 'save-file') continue;
+      const f = torrent.files.find((x) => x.path === e.filename);
+      expect(f, e.filename).toBeDefined();
+      expect(await sha256OfBlobUrl(e.url)).toBe(f!.sha256);
       await host.handle({ ...e, target: 'engine', type: 'save-done', ok: true });
       // Revoked once the background reported the save done.
       expect(resolveObjectURL(e.url)).toBeUndefined();
       expect(client.isSaved(view.id, e.fileIndex)).toBe(true);
     }
+    expect(new Set(saves().map((e) => e.type === 'save-file' && e.filename)).size).toBe(
+      torrent.files.length,
+    );
     const notices = events
       .filter((e) => e.type === 'notify')
       .map((e) => e.type === 'notify' && e.kind);
@@ -140,5 +146,43 @@ describe('EngineHost', () => {
     expect(views).toHaveLength(1);
     expect(views[0]!.state).toBe('error');
     expect(views[0]!.error).toMatch(/Invalid torrent/);
+  });
+
+  it(`queues the saves of a many-file torrent: at most ${MAX_SAVES_IN_FLIGHT} in flight`, async () => {
+    const server = new FileServer();
+    await server.listen();
+    try {
+      const files = Array.from({ length: 24 }, (_, i) => ({
+        path: `f${i}.bin`,
+        data: content(5000 + i, 70 + i),
+      }));
+      server.serveTorrent('/', 'Many', files, true);
+      const bytes = await makeTorrent(files, { name: 'Many', urlList: [server.origin + '/'] });
+      server.files.set('/many.torrent', bytes);
+      const { host, events, states, until } = makeHost();
+      await host.handle({
+        target: 'engine',
+        type: 'add',
+        source: { kind: 'url', url: `${server.origin}/many.torrent` },
+      });
+      const saves = () => events.filter((e) => e.type === 'save-file');
+      // Every file verified, and only the first few handed to the background.
+      await until(() => states.at(-1)?.torrents[0]?.progress === 100);
+      await until(() => saves().length === MAX_SAVES_IN_FLIGHT);
+      await host.handle({ target: 'engine', type: 'ping' });
+      expect(saves()).toHaveLength(MAX_SAVES_IN_FLIGHT);
+      // Each save that ends lets the next one go.
+      for (let n = 0; n < files.length; n++) {
+        await until(() => saves().length > n);
+        const e = saves()[n]!;
+        if (e.type !== 'save-file') continue;
+        expect(saves().length - n).toBeLessThanOrEqual(MAX_SAVES_IN_FLIGHT);
+        await host.handle({ ...e, target: 'engine', type: 'save-done', ok: true });
+      }
+      const names = saves().map((e) => (e.type === 'save-file' ? e.filename : ''));
+      expect(names.sort()).toEqual(files.map((f) => `Many/${f.path}`).sort());
+    } finally {
+      await server.close();
+    }
   });
 });

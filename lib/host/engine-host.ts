@@ -49,6 +49,11 @@ const BROADCAST_MS = 250;
  */
 const HEARTBEAT_MS = 2000;
 const ACTIVE = new Set(['fetching', 'metadata', 'checking', 'downloading']);
+/**
+ * Files handed to the downloads API at once, at most: a torrent of thousands of files queues
+ * its saves instead of opening thousands of blob URLs and downloads together.
+ */
+export const MAX_SAVES_IN_FLIGHT = 4;
 /** Stored data of a removed torrent waits at most this long for its saves to end. */
 const SAVE_WAIT_MS = 10 * 60_000;
 
@@ -67,6 +72,10 @@ export class EngineHost {
   private readonly startedAt = new Map<string, number>();
   /** Per torrent id: when it was last added again. */
   private readonly highlighted = new Map<string, number>();
+  /** Saves handed to the background and not yet reported ended. */
+  private savesInFlight = 0;
+  /** Saves waiting for a slot, in the order their files completed. */
+  private readonly saveQueue: (() => void)[] = [];
 
   constructor(
     private readonly client: Client,
@@ -165,10 +174,13 @@ export class EngineHost {
       return;
     }
     if (!filename) return;
+    let release: (() => void) | null = null;
     let end!: () => void;
     const ended = new Promise<void>((resolve) => {
       end = () => {
         this.savingKeys.delete(key);
+        release?.();
+        release = null;
         resolve();
       };
     });
@@ -176,7 +188,10 @@ export class EngineHost {
     const claim = `pending:${key}`;
     this.savingKeys.add(key);
     this.saving.set(claim, { torrentId: t.id, infoHash: meta.infoHash, fileIndex, ended, end });
+    release = await this.saveSlot();
     try {
+      // Removed while it waited for a slot: nothing to save any more.
+      if (!this.client.list().includes(t)) throw new Skipped();
       const blob = await t.fileBlob(fileIndex);
       const url = URL.createObjectURL(blob);
       this.saving.set(url, this.saving.get(claim)!);
@@ -193,8 +208,25 @@ export class EngineHost {
     } catch (err) {
       this.saving.delete(claim);
       end();
-      this.notify('error', `Could not save ${filename}`, String(err));
+      if (!(err instanceof Skipped))
+        this.notify('error', `Could not save ${filename}`, String(err));
     }
+  }
+
+  /** Waits for one of MAX_SAVES_IN_FLIGHT slots; resolves with the function that frees it. */
+  private async saveSlot(): Promise<() => void> {
+    if (this.savesInFlight >= MAX_SAVES_IN_FLIGHT) {
+      await new Promise<void>((resolve) => this.saveQueue.push(resolve));
+    } else this.savesInFlight++;
+    let freed = false;
+    return () => {
+      if (freed) return;
+      freed = true;
+      // The slot passes to the next save waiting, or is given back.
+      const next = this.saveQueue.shift();
+      if (next) next();
+      else this.savesInFlight--;
+    };
   }
 
   /** Settles when every save of torrent `id` under way has ended (or after SAVE_WAIT_MS). */
@@ -277,3 +309,6 @@ export class EngineHost {
     }, HEARTBEAT_MS);
   }
 }
+
+/** A queued save whose torrent was removed meanwhile. */
+class Skipped extends Error {}
