@@ -45,6 +45,20 @@ export class WebSeedError extends SwarmlinkError {
 /** The piece store failed (quota, IO). */
 export class StoreError extends SwarmlinkError {
   override name = 'StoreError';
+  /** 'full': no space left (the disk or the browser's storage quota); 'io': anything else. */
+  readonly kind: 'full' | 'io';
+  constructor(message: string, options?: ErrorOptions & { kind?: 'full' | 'io' }) {
+    super(message, options);
+    this.kind = options?.kind ?? 'io';
+  }
+}
+
+/** What the user reads when a torrent's storage failed mid-download. */
+export function storageFailure(err: unknown): string {
+  if (err instanceof StoreError && err.kind === 'full') {
+    return 'Out of storage space: the disk or the browser’s storage is full. Free some space, then Resume: the pieces verified so far are kept.';
+  }
+  return `Storage failed: ${errorMessage(err)}`;
 }
 
 /** What went wrong fetching a torrent file, for the user's words. */
@@ -79,6 +93,7 @@ export interface Problem {
     | 'invalid-magnet'
     | 'webseed'
     | 'storage'
+    | 'storage-full'
     | 'tracker'
     | 'peer'
     | 'other';
@@ -106,7 +121,9 @@ export function problemOf(err: unknown): Problem {
       detail,
     };
   }
-  if (err instanceof StoreError) return { code: 'storage', detail };
+  if (err instanceof StoreError) {
+    return { code: err.kind === 'full' ? 'storage-full' : 'storage', detail };
+  }
   if (err instanceof TrackerError) return { code: 'tracker', detail };
   if (err instanceof WireError || err instanceof RtcError) return { code: 'peer', detail };
   return { code: 'other', detail };

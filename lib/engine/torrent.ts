@@ -6,7 +6,7 @@
 import { BufferPool } from './buffer-pool.ts';
 import type { EngineDeps } from './deps.ts';
 import { Emitter } from './emitter.ts';
-import { errorMessage, problemOf, type Problem } from './errors.ts';
+import { errorMessage, problemOf, storageFailure, type Problem } from './errors.ts';
 import type { Metainfo } from './metainfo.ts';
 import { pieceHash } from './metainfo.ts';
 import { Picker } from './picker.ts';
@@ -161,7 +161,8 @@ export class Torrent extends Emitter<Events> {
           // Another source may have the right bytes.
           this.sources.wakeIdle();
         },
-        storageFailed: (err) => this.fail(`Storage failed: ${errorMessage(err)}`, err),
+        // Pieces in flight fail together when the disk is full: one error, told once.
+        storageFailed: (err) => this.state !== 'error' && this.fail(storageFailure(err), err),
       },
     );
     return { storage, have, picker, progress, verifier };

@@ -233,6 +233,7 @@ class BrowserTorrentStorage implements TorrentStorage {
     try {
       await this.bitfield.persisted();
     } finally {
+      this.bitfield.stop();
       await this.client.call({ op: 'closeDir', dir: this.dir });
     }
   }
@@ -250,6 +251,8 @@ class BrowserTorrentStorage implements TorrentStorage {
 
 const BATCH_DELAY_MS = 200;
 const BATCH_PIECES = 64;
+/** A failed write of the bits is retried on its own, backing off up to this. */
+const MAX_RETRY_MS = 5_000;
 
 /** The in-memory bitfield of one torrent and its batched writes to IndexedDB. */
 class BitfieldWriter {
@@ -258,6 +261,16 @@ class BitfieldWriter {
   /** Writes are chained so an older snapshot never lands after a newer one. */
   private chain: Promise<void> = Promise.resolve();
   private error?: unknown;
+  /**
+   * The last failed write held marks made while the torrent downloaded: report it. A retry
+   * that failed while nothing was marked (the torrent stood still, e.g. on a full disk) is
+   * not reported to the next mark, which is written again first.
+   */
+  private reportable = false;
+  /** Marks since the last write started. */
+  private marked = false;
+  private retryMs = BATCH_DELAY_MS;
+  private stopped = false;
 
   constructor(
     private readonly db: SwarmlinkDb,
@@ -270,10 +283,16 @@ class BitfieldWriter {
     if ((this.bits[index >> 3]! & mask) !== 0) return;
     this.bits[index >> 3]! |= mask;
     this.pending++;
+    this.marked = true;
+    if (this.error !== undefined && !this.reportable) {
+      // Failed while nothing was marked: try again soon, not after the retry's backoff.
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
     // Not a sliding debounce: under a steady stream of marks the first one must not wait for ever.
     if (this.pending >= BATCH_PIECES) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), BATCH_DELAY_MS);
-    this.throwError();
+    if (this.reportable) this.throwError();
   }
 
   /** Flushes pending marks, then reads back what is persisted. */
@@ -289,6 +308,8 @@ class BitfieldWriter {
     this.timer = undefined;
     if (this.pending === 0) return this.chain;
     this.pending = 0;
+    const withMarks = this.marked;
+    this.marked = false;
     const record = {
       infoHash: this.layout.infoHash,
       pieceCount: this.layout.pieceCount,
@@ -296,18 +317,43 @@ class BitfieldWriter {
     };
     this.chain = this.chain
       .then(() => putBitfield(this.db, record))
-      .catch((err: unknown) => {
-        this.error = err;
-        this.pending = Math.max(this.pending, 1);
-      });
+      .then(
+        () => {
+          // A failure that is over (space is free again) is not reported any more.
+          this.error = undefined;
+          this.reportable = false;
+          this.retryMs = BATCH_DELAY_MS;
+        },
+        (err: unknown) => {
+          this.error = err;
+          this.reportable = withMarks;
+          this.pending = Math.max(this.pending, 1);
+          // Retried without waiting for the next mark: once there is space again the bits
+          // persist, even while the torrent stands still.
+          if (this.stopped) return;
+          this.timer ??= setTimeout(() => void this.flush(), this.retryMs);
+          this.retryMs = Math.min(MAX_RETRY_MS, this.retryMs * 2);
+        },
+      );
     return this.chain;
+  }
+
+  /** No more retries (the storage closed). */
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
   }
 
   private throwError(): void {
     const err = this.error;
     if (err === undefined) return;
     this.error = undefined;
-    throw new StoreError(`Cannot save verified pieces: ${errorMessage(err)}`, { cause: err });
+    this.reportable = false;
+    throw new StoreError(`Cannot save verified pieces: ${errorMessage(err)}`, {
+      cause: err,
+      kind: err instanceof Error && err.name === 'QuotaExceededError' ? 'full' : 'io',
+    });
   }
 }
 

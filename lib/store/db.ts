@@ -60,8 +60,14 @@ export function getBitfield(
   return db.get('bitfields', infoHash);
 }
 
+/** Rejects with the transaction's own error (e.g. QuotaExceededError), not the AbortError of its request. */
 export async function putBitfield(db: SwarmlinkDb, record: BitfieldRecord): Promise<void> {
-  await db.put('bitfields', record);
+  const tx = db.transaction('bitfields', 'readwrite');
+  try {
+    await Promise.all([tx.store.put(record), tx.done]);
+  } catch (err) {
+    throw tx.error ?? err;
+  }
 }
 
 export function deleteBitfield(db: SwarmlinkDb, infoHash: string): Promise<void> {

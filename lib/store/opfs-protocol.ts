@@ -119,5 +119,8 @@ export class OpfsClient {
 
 /** Keeps the worker's message; the original DOMException name (e.g. QuotaExceededError) is the cause's. */
 function toStoreError(info: OpfsErrorInfo): StoreError {
-  return new StoreError(info.message, { cause: new DOMException(info.message, info.name) });
+  return new StoreError(info.message, {
+    cause: new DOMException(info.message, info.name),
+    kind: info.name === 'QuotaExceededError' ? 'full' : 'io',
+  });
 }

@@ -41,6 +41,8 @@ export function explainProblem(tr: Translator, p: Problem | undefined, fallback 
       return status ? t('errWebSeedHttp', status) : p.detail;
     case 'storage':
       return t('errStorage');
+    case 'storage-full':
+      return t('errStorageFull');
     case 'tracker':
       return t('errTracker');
     case 'peer':
