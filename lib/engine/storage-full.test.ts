@@ -57,6 +57,8 @@ describe('storage full mid-download', () => {
     expect(run.t.state).toBe('error');
     expect(run.t.error).toBe(storageFailure(new StoreError('x', { kind: 'full' })));
     expect(run.t.error).toMatch(/^Out of storage space: .* Free some space, then Resume/);
+    // The popup says it in the reader's language from the problem's code.
+    expect(run.t.view().problem?.code).toBe('storage-full');
     // Told once, however many pieces were in flight when the disk filled.
     expect(errors).toHaveLength(1);
     const kept = await store.audit();
