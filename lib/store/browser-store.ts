@@ -13,13 +13,7 @@ import {
   type StorageLayout,
   type TorrentStorage,
 } from '../engine/piece-store.ts';
-import {
-  deleteBitfield,
-  getBitfield,
-  openSwarmlinkDb,
-  putBitfield,
-  type SwarmlinkDb,
-} from './db.ts';
+import { DbConnection, deleteBitfield, getBitfield, putBitfield, type SwarmlinkDb } from './db.ts';
 import { OpfsClient, dirComponents, opfsFileName, resolveDir } from './opfs-protocol.ts';
 
 export interface BrowserPieceStoreOptions {
@@ -32,13 +26,12 @@ export interface BrowserPieceStoreOptions {
 const INFO_HASH = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/i;
 
 export class BrowserPieceStore implements PieceStore {
-  private readonly dbName: string;
   private readonly root: string;
   private client?: OpfsClient;
-  private db?: Promise<SwarmlinkDb>;
+  private readonly db: DbConnection;
 
   constructor(options: BrowserPieceStoreOptions = {}) {
-    this.dbName = options.dbName ?? 'swarmlink';
+    this.db = new DbConnection(options.dbName ?? 'swarmlink');
     this.root = options.opfsRoot ?? 'swarmlink';
     dirComponents(this.root);
   }
@@ -56,7 +49,7 @@ export class BrowserPieceStore implements PieceStore {
       layout,
       this.worker(),
       dir,
-      new BitfieldWriter(db, layout, bits),
+      new BitfieldWriter(this.db, layout, bits),
     );
   }
 
@@ -69,9 +62,7 @@ export class BrowserPieceStore implements PieceStore {
   async dispose(): Promise<void> {
     this.client?.terminate();
     this.client = undefined;
-    const db = this.db;
-    this.db = undefined;
-    if (db) (await db.catch(() => undefined))?.close();
+    await this.db.close();
   }
 
   private dirOf(infoHash: string): string {
@@ -87,12 +78,12 @@ export class BrowserPieceStore implements PieceStore {
     return this.client;
   }
 
-  private database(): Promise<SwarmlinkDb> {
-    this.db ??= openSwarmlinkDb(this.dbName).catch((err: unknown) => {
-      this.db = undefined;
+  private async database(): Promise<SwarmlinkDb> {
+    try {
+      return await this.db.get();
+    } catch (err) {
       throw new StoreError(`Cannot open IndexedDB: ${errorMessage(err)}`, { cause: err });
-    });
-    return this.db;
+    }
   }
 }
 
@@ -273,7 +264,7 @@ class BitfieldWriter {
   private stopped = false;
 
   constructor(
-    private readonly db: SwarmlinkDb,
+    private readonly db: DbConnection,
     private readonly layout: StorageLayout,
     private readonly bits: Uint8Array,
   ) {}
@@ -299,7 +290,7 @@ class BitfieldWriter {
   async persisted(): Promise<Uint8Array | undefined> {
     await this.flush();
     this.throwError();
-    const record = await getBitfield(this.db, this.layout.infoHash);
+    const record = await this.db.use((db) => getBitfield(db, this.layout.infoHash));
     return record?.pieceCount === this.layout.pieceCount ? record.bits : undefined;
   }
 
@@ -316,7 +307,7 @@ class BitfieldWriter {
       bits: this.bits.slice(),
     };
     this.chain = this.chain
-      .then(() => putBitfield(this.db, record))
+      .then(() => this.db.use((db) => putBitfield(db, record)))
       .then(
         () => {
           // A failure that is over (space is free again) is not reported any more.

@@ -23,8 +23,10 @@ export type SwarmlinkDb = IDBPDatabase<SwarmlinkDbSchema>;
 
 export const DB_VERSION = 1;
 
-export function openSwarmlinkDb(name = 'swarmlink'): Promise<SwarmlinkDb> {
+/** `terminated`: the browser closed the connection (it does after a write failed on a full disk). */
+export function openSwarmlinkDb(name = 'swarmlink', terminated?: () => void): Promise<SwarmlinkDb> {
   return openDB<SwarmlinkDbSchema>(name, DB_VERSION, {
+    terminated,
     upgrade(db, oldVersion) {
       // One step per version, so a database at any older version is brought up to date.
       if (oldVersion < 1) {
@@ -33,6 +35,47 @@ export function openSwarmlinkDb(name = 'swarmlink'): Promise<SwarmlinkDb> {
       }
     },
   });
+}
+
+/**
+ * One connection to the database, opened when first asked for and opened again once the
+ * browser has closed it: Chromium closes every connection to a database whose write failed
+ * on a full disk, and without this nothing could be written again until a restart.
+ */
+export class DbConnection {
+  private db?: Promise<SwarmlinkDb>;
+
+  constructor(private readonly name = 'swarmlink') {}
+
+  get(): Promise<SwarmlinkDb> {
+    if (this.db) return this.db;
+    const db: Promise<SwarmlinkDb> = openSwarmlinkDb(this.name, () => this.forget(db));
+    this.db = db;
+    db.catch(() => this.forget(db));
+    return db;
+  }
+
+  /** Runs `fn` on the connection; once more on a fresh one if the old one was closing. */
+  async use<T>(fn: (db: SwarmlinkDb) => Promise<T>): Promise<T> {
+    const db = this.get();
+    try {
+      return await fn(await db);
+    } catch (err) {
+      if (!(err instanceof Error && err.name === 'InvalidStateError')) throw err;
+      this.forget(db);
+      return fn(await this.get());
+    }
+  }
+
+  async close(): Promise<void> {
+    const db = this.db;
+    this.db = undefined;
+    if (db) (await db.catch(() => undefined))?.close();
+  }
+
+  private forget(db: Promise<SwarmlinkDb>): void {
+    if (this.db === db) this.db = undefined;
+  }
 }
 
 export function getTorrent(db: SwarmlinkDb, infoHash: string): Promise<TorrentRecord | undefined> {

@@ -1,31 +1,23 @@
 /** Torrent records in IndexedDB: the browser's RecordStore. */
 import type { RecordStore, TorrentRecord } from '../engine/records.ts';
-import {
-  deleteTorrent,
-  listTorrents,
-  openSwarmlinkDb,
-  putTorrent,
-  type SwarmlinkDb,
-} from './db.ts';
+import { DbConnection, deleteTorrent, listTorrents, putTorrent } from './db.ts';
 
 export class IdbRecordStore implements RecordStore {
-  private db: Promise<SwarmlinkDb> | null = null;
+  private readonly db: DbConnection;
 
-  constructor(private readonly dbName = 'swarmlink') {}
-
-  private open(): Promise<SwarmlinkDb> {
-    return (this.db ??= openSwarmlinkDb(this.dbName));
+  constructor(dbName = 'swarmlink') {
+    this.db = new DbConnection(dbName);
   }
 
-  async list(): Promise<TorrentRecord[]> {
-    return listTorrents(await this.open());
+  list(): Promise<TorrentRecord[]> {
+    return this.db.use((db) => listTorrents(db));
   }
 
-  async put(record: TorrentRecord): Promise<void> {
-    await putTorrent(await this.open(), record);
+  put(record: TorrentRecord): Promise<void> {
+    return this.db.use((db) => putTorrent(db, record));
   }
 
-  async delete(infoHash: string): Promise<void> {
-    await deleteTorrent(await this.open(), infoHash);
+  delete(infoHash: string): Promise<void> {
+    return this.db.use((db) => deleteTorrent(db, infoHash));
   }
 }

@@ -3,7 +3,9 @@
  * (mounted by the test; `npm test` runs as root), and once the download is under way the
  * test fills it with another file, as some other program would. OPFS writes then fail in
  * Chromium ("No space available"); the torrent stops with a message that says what to do,
- * keeps what it verified, and Resume continues once the filler is deleted.
+ * keeps what it verified, and Resume continues once the filler is deleted. (Chromium also
+ * closes the extension's IndexedDB connections after a write failed on the full disk: the
+ * store opens them again.)
  */
 import { execFileSync } from 'node:child_process';
 import { closeSync, openSync, writeSync } from 'node:fs';
@@ -90,5 +92,7 @@ describe('disk full mid-download', () => {
     // What was verified before was kept: not fetched again (slack: pieces in flight).
     const refetched = demo.stats().seedBytesRequested - requestedBefore;
     expect(refetched).toBeLessThan((file.length * (100 - verifiedBefore)) / 100 + 4 * MiB);
+    // The records are written again after the full disk (Chromium closed the database).
+    await expect.poll(() => item.textContent()).toContain('saved');
   });
 });
