@@ -36,9 +36,12 @@ const REPLACEMENT = '_';
  * Characters Chromium refuses anywhere: `"*:<>?|`, both slashes, Cc, Cf, non-characters,
  * plus lone surrogates (the `u` flag matches an unpaired surrogate as `\p{Cs}`).
  * The zero-width and bidi controls of design.md (U+200B–U+200F, U+202A–U+202E,
- * U+2066–U+2069, U+FEFF, U+061C, U+180E) are all Cf.
+ * U+2066–U+2069, U+FEFF, U+061C, U+180E) are all Cf. U+2060–U+206F is refused whole: its
+ * unassigned code points (U+2065) are not Cf to this engine's Unicode but sit among the
+ * invisible operators and bidi controls, and a Chromium with other Unicode data may refuse
+ * them (found by npm run fuzz, fixtures/reproducers.ts).
  */
-const REFUSED_CHARS = /["*/:<>?\\|\p{Cc}\p{Cf}\p{Cs}\p{Noncharacter_Code_Point}]/gu;
+const REFUSED_CHARS = /["*/:<>?\\|\p{Cc}\p{Cf}\p{Cs}\p{Noncharacter_Code_Point}\u2060-\u206f]/gu;
 /** Characters Chromium refuses at either end of a component. */
 const REFUSED_AT_ENDS = /[\p{White_Space}.~]/u;
 /**
