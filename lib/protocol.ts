@@ -24,6 +24,8 @@ export type UiCommand =
   | { target: 'background'; type: 'pause'; id: string }
   | { target: 'background'; type: 'resume'; id: string }
   | { target: 'background'; type: 'retry'; id: string }
+  /** Deletes a finished torrent's stored pieces (its saved files stay). */
+  | { target: 'background'; type: 'free'; id: string }
   | { target: 'background'; type: 'remove'; id: string; deleteData: boolean }
   /**
    * Answered by the background: the files of a torrent Swarmlink saved that are still on
@@ -44,6 +46,7 @@ export type EngineCommand =
   | { target: 'engine'; type: 'pause'; id: string }
   | { target: 'engine'; type: 'resume'; id: string }
   | { target: 'engine'; type: 'retry'; id: string }
+  | { target: 'engine'; type: 'free'; id: string }
   | { target: 'engine'; type: 'remove'; id: string; deleteData: boolean }
   | { target: 'engine'; type: 'ping' }
   /** The user's settings changed (or the host asks at start): applied without a restart. */
@@ -178,6 +181,7 @@ export function parseBackgroundMessage(msg: unknown): BackgroundMessage | null {
     case 'pause':
     case 'resume':
     case 'retry':
+    case 'free':
       return isId(msg.id) ? { target: 'background', type: msg.type, id: msg.id } : null;
     case 'remove':
       return isId(msg.id) && typeof msg.deleteData === 'boolean'
@@ -246,6 +250,7 @@ export function parseEngineCommand(msg: unknown): EngineCommand | null {
     case 'pause':
     case 'resume':
     case 'retry':
+    case 'free':
       return isId(msg.id) ? { target: 'engine', type: msg.type, id: msg.id } : null;
     case 'remove':
       return isId(msg.id) && typeof msg.deleteData === 'boolean'

@@ -2,6 +2,7 @@
 import { useEffect, useState } from 'react';
 import { browser } from 'wxt/browser';
 import type { FileOnDisk, HostTorrentView } from '@/lib/protocol';
+import { formatBytes } from '@/lib/ui/format';
 import * as i18n from '@/lib/ui/i18n';
 import { sendCommand } from './use-torrents';
 
@@ -46,5 +47,25 @@ export function FileActions({ torrent: t }: { torrent: HostTorrentView }) {
         {i18n.t('actionShowInFolder')}
       </button>
     </>
+  );
+}
+
+/**
+ * How much the extension still stores for a finished torrent, and a way to free it once
+ * its files are saved (design.md: stored pieces go when seeding ends; this ends it now).
+ */
+export function StoredNote({ torrent: t }: { torrent: HostTorrentView }) {
+  const complete = t.state === 'done' || t.state === 'seeding';
+  if (!complete || t.storedBytes === 0) return null;
+  const saved = t.fileCount > 0 && t.savedFiles === t.fileCount;
+  return (
+    <div className="actions stored">
+      <span className="hint">{i18n.t('statusStored', formatBytes(t.storedBytes))}</span>
+      {saved && (
+        <button onClick={() => void sendCommand({ type: 'free', id: t.id })}>
+          {i18n.t('actionFree')}
+        </button>
+      )}
+    </div>
   );
 }

@@ -2,7 +2,7 @@ import type { HostTorrentView } from '@/lib/protocol';
 import { formatBytes, formatEta, formatRatio, stateLabel } from '@/lib/ui/format';
 import * as i18n from '@/lib/ui/i18n';
 import { useEffect, useRef } from 'react';
-import { FileActions } from './Finished';
+import { FileActions, StoredNote } from './Finished';
 import { ErrorNote, SourceLines, StuckNote } from './Health';
 import { sendCommand } from './use-torrents';
 
@@ -51,6 +51,7 @@ export function TorrentItem({
       <ErrorNote torrent={t} />
       <SourceLines torrent={t} now={now} />
       <StuckNote torrent={t} now={now} />
+      <StoredNote torrent={t} />
       <div className="actions">
         <button onClick={() => void sendCommand({ type: paused ? 'resume' : 'pause', id: t.id })}>
           {paused ? i18n.t('actionResume') : i18n.t('actionPause')}

@@ -242,6 +242,7 @@ export class Client extends Emitter<Events> {
     this.torrents.set(t.id, t);
     t.on('update', () => {
       this.trimBuffers();
+      this.freeIfOver(t);
       this.emit('update', t);
     });
     t.on('file-complete', (f) => this.emit('file-complete', t, f));
@@ -299,6 +300,12 @@ export class Client extends Emitter<Events> {
       return;
     }
     this.byHash.set(meta.infoHash, t);
+    if (this.records.get(meta.infoHash)?.freed) {
+      // Its files were saved and its pieces deleted before: done, nothing to share.
+      t.startFreed(meta);
+      this.emit('added', t);
+      return;
+    }
     if (magnet) meta = { ...meta, urlList: [...meta.urlList, ...magnet.webSeeds] };
     this.joinSwarm(
       t,
@@ -356,7 +363,35 @@ export class Client extends Emitter<Events> {
   async markSaved(id: string, fileIndex: number): Promise<void> {
     const t = this.torrents.get(id);
     const rec = t?.infoHash ? this.records.get(t.infoHash) : undefined;
-    if (rec) await this.records.markSaved(rec, fileIndex);
+    if (!rec) return;
+    await this.records.markSaved(rec, fileIndex);
+    this.freeIfOver(t!);
+  }
+
+  /** design.md: stored pieces are deleted when seeding ends (the saved files stay). */
+  private freeIfOver(t: Torrent): void {
+    const rec = t.infoHash ? this.records.get(t.infoHash) : undefined;
+    if (!rec || rec.freed || t.isFreed || t.state !== 'done' || !t.seedingOver) return;
+    const files = t.meta!.files;
+    if (files.some((f, i) => !f.pad && !this.records.isSaved(rec, i))) return;
+    void this.free(t.id);
+  }
+
+  /**
+   * Deletes a complete torrent's stored pieces once its files are saved (ending its
+   * seeding); it stays in the list as done. The user's "Free storage", and what happens
+   * when seeding ends.
+   */
+  async free(id: string): Promise<void> {
+    const t = this.torrents.get(id);
+    const infoHash = t?.infoHash;
+    const rec = infoHash ? this.records.get(infoHash) : undefined;
+    if (!t || !rec || rec.freed || (t.state !== 'done' && t.state !== 'seeding')) return;
+    rec.freed = true;
+    this.swarms.leave(t);
+    await t.release();
+    await this.records.write(rec);
+    if (this.torrents.get(id) === t) await this.deps.store.remove(infoHash!);
   }
 
   isSaved(id: string, fileIndex: number): boolean {
@@ -422,6 +457,8 @@ export class Client extends Emitter<Events> {
     // the way: startWith deletes that once written).
     let infoHash = t.infoHash;
     for (const [h, o] of this.byHash) if (o === t) infoHash ??= h;
+    // Freed: its stored pieces are gone already.
+    if (t.isFreed) deleteData = false;
     await this.drop(t);
     if (!infoHash) return;
     await this.records.delete(infoHash);

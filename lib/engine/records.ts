@@ -13,6 +13,8 @@ export interface TorrentRecord {
   savedFiles: number[];
   /** Sharing after completion, across restarts: time seeded, bytes uploaded, limit reached. */
   seeding?: SeedingRecord;
+  /** Its stored pieces were deleted (seeding ended, files saved): done, nothing kept. */
+  freed?: boolean;
   error?: string;
   version: 1;
 }

@@ -23,6 +23,8 @@ export interface TorrentView {
   progress: number;
   verifiedBytes: number;
   selectedBytes: number;
+  /** Verified bytes the extension keeps in its own storage (0 once freed). */
+  storedBytes: number;
   /** Bytes per second received over the last few seconds. */
   downloadRate: number;
   /** Bytes per second sent to peers over the last few seconds. */

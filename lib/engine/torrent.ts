@@ -69,6 +69,8 @@ export class Torrent extends Emitter<Events> {
   private bannedPeers = 0;
   private seedingEnded = false;
   private doneEmitted = false;
+  /** Its stored pieces were deleted (files saved, seeding over): what it had. */
+  private freed: { verifiedBytes: number; selectedBytes: number } | undefined;
 
   constructor(
     readonly id: string,
@@ -273,6 +275,45 @@ export class Torrent extends Emitter<Events> {
     return this.policy.swarmed && !this.seedingEnded ? 'seeding' : 'done';
   }
 
+  /** Seeding is over for good (limit reached, or its pieces freed). */
+  get seedingOver(): boolean {
+    return this.seedingEnded;
+  }
+
+  /** Complete and nothing stored any more (see release). */
+  get isFreed(): boolean {
+    return this.freed !== undefined;
+  }
+
+  /**
+   * Closes its storage for good once complete (its files saved): no more sharing; the
+   * client deletes the stored pieces. It stays in the list as done.
+   */
+  async release(): Promise<void> {
+    const o = this.open;
+    if (!o || !this.isComplete()) return;
+    this.freed = {
+      verifiedBytes: o.progress.verifiedBytes,
+      selectedBytes: o.progress.selectedBytes,
+    };
+    this.endSeeding();
+    this.sources.stopAll();
+    o.verifier.destroy();
+    this.open = undefined;
+    await o.storage.close();
+    this.emit('update');
+  }
+
+  /** Restored after its pieces were freed: done, with nothing to open or fetch. */
+  startFreed(meta: Metainfo): void {
+    this.meta = meta;
+    this.name = meta.name;
+    const size = meta.files.reduce((n, f) => n + (f.pad ? 0 : f.length), 0);
+    this.freed = { verifiedBytes: size, selectedBytes: size };
+    this.seedingEnded = this.doneEmitted = true;
+    this.setState('done');
+  }
+
   /** The seeding limit (ratio or time) was reached: no more sharing. */
   endSeeding(): void {
     this.seedingEnded = true;
@@ -293,6 +334,7 @@ export class Torrent extends Emitter<Events> {
   }
 
   pause(): void {
+    if (this.freed) return; // nothing left to pause
     this.paused = true;
     this.sources.stopAll();
     if (this.state !== 'error') this.setState('paused');
@@ -385,9 +427,10 @@ export class Torrent extends Emitter<Events> {
       infoHash: this.meta?.infoHash,
       name: this.name,
       state: this.state,
-      progress: o ? o.progress.percent(o.picker.remaining) : 0,
-      verifiedBytes: o?.progress.verifiedBytes ?? 0,
-      selectedBytes: o?.progress.selectedBytes ?? 0,
+      progress: o ? o.progress.percent(o.picker.remaining) : this.freed ? 100 : 0,
+      verifiedBytes: o?.progress.verifiedBytes ?? this.freed?.verifiedBytes ?? 0,
+      selectedBytes: o?.progress.selectedBytes ?? this.freed?.selectedBytes ?? 0,
+      storedBytes: o?.progress.verifiedBytes ?? 0,
       // Rates say what moves now: nothing while paused, finished or failed.
       downloadRate: this.state === 'downloading' ? this.received.rate() : 0,
       uploadRate: this.state === 'downloading' || this.state === 'seeding' ? this.sent.rate() : 0,

@@ -117,6 +117,11 @@ export class EngineHost {
         this.startedAt.set(cmd.id, Date.now());
         this.client.resume(cmd.id);
         return true;
+      case 'free':
+        // After any save still reading the stored pieces.
+        await this.savesEnded(cmd.id);
+        await this.client.free(cmd.id);
+        return true;
       case 'retry':
         this.startedAt.set(cmd.id, Date.now());
         this.client.retry(cmd.id);

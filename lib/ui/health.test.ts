@@ -29,6 +29,7 @@ function view(over: Partial<HostTorrentView> = {}): HostTorrentView {
     progress: 0,
     verifiedBytes: 0,
     selectedBytes: 1000,
+    storedBytes: 0,
     downloadRate: 0,
     uploadRate: 0,
     uploadedBytes: 0,

@@ -121,4 +121,37 @@ describe('finished files', () => {
       .toBe(0);
     expect(await itemOf(again).getByRole('button', { name: 'Open' }).count()).toBe(0);
   });
+
+  it('shows what the extension still stores, and Free storage deletes it (the file stays)', async () => {
+    const page = await blog();
+    const popup = await env.b.openPopup();
+    await clickAndWaitSaved(page, popup);
+    const item = itemOf(popup);
+    await expect.poll(() => item.textContent()).toContain('Stored in Swarmlink: 4.0 MiB');
+    expect(await storedFolders(popup)).toHaveLength(1);
+
+    await item.getByRole('button', { name: 'Free storage' }).click();
+    await expect.poll(() => item.textContent()).not.toContain('Stored in Swarmlink');
+    await expect.poll(() => storedFolders(popup)).toEqual([]);
+    expect(await item.getByRole('progressbar').getAttribute('aria-valuenow')).toBe('100');
+    expect(await item.textContent()).toMatch(/Done/);
+    await waitForFile(filePath(), single().files[0]!.length);
+  });
 });
+
+/** The OPFS folders named after the single torrent's infohash (its stored pieces). */
+function storedFolders(popup: Page): Promise<string[]> {
+  type Dir = { entries(): AsyncIterable<[string, { kind: string }]> };
+  return popup.evaluate(async (hash) => {
+    const found: string[] = [];
+    const walk = async (dir: Dir, path: string): Promise<void> => {
+      for await (const [name, handle] of dir.entries()) {
+        if (handle.kind !== 'directory') continue;
+        if (name === hash) found.push(path + name);
+        await walk(handle as unknown as Dir, `${path}${name}/`);
+      }
+    };
+    await walk((await navigator.storage.getDirectory()) as unknown as Dir, '');
+    return found;
+  }, single().infoHash);
+}
