@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { findFirefox } from '../../../scripts/firefox.mjs';
+import { ensureDefaultAddressRoute } from '../../../scripts/netns.mjs';
 import type { BrowserDriver, DriverDownload, DriverPage, E2EBrowser } from './types.ts';
 
 /** Where `npm run build:firefox` puts the add-on. */
@@ -89,6 +90,10 @@ export const firefoxDriver: BrowserDriver = {
   async launch(): Promise<E2EBrowser> {
     const executablePath = findFirefox();
     if (!executablePath) throw new Error('Firefox not found: apt-get install firefox-esr');
+    // Without a route to its default-address probe Firefox gathers no ICE candidate inside
+    // the loopback-only namespace (scripts/netns.mjs): npm test's namespace has it; a
+    // namespace made by hand gets it here.
+    ensureDefaultAddressRoute();
     const downloadDir = await mkdtemp(join(tmpdir(), 'swarmlink-e2e-ff-'));
     const removeDir = () => rm(downloadDir, { recursive: true, force: true, maxRetries: 5 });
     let browser: Browser;
