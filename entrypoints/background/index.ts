@@ -181,6 +181,10 @@ export default defineBackground({
       }
     });
 
+    // Takeover of a page's torrent download (REST-style URLs). onCreated alone serves both
+    // browsers: Chromium's and Firefox's items there carry url, referrer and mime, all the
+    // rule matches on; Firefox has no onDeterminingFilename and needs none (tested in
+    // tests/e2e/links.test.ts in both).
     browser.downloads.onCreated.addListener((item) => {
       if (isOwnDownload(item, ownOrigin) || !isTorrentDownload(item)) return;
       void clicks.takeSoon(item, 1000, Date.now).then(async (click) => {
