@@ -74,7 +74,24 @@ describe('parseBackgroundMessage', () => {
         url: 'https://evil',
         filename: 'a',
       },
-      { target: 'background', type: 'notify', kind: 'other', title: 'a', message: 'b' },
+      { target: 'background', type: 'notify', kind: 'other', title: 'noticeAdded', message: 'b' },
+      // Titles are message names of the catalogue, never free text.
+      {
+        target: 'background',
+        type: 'notify',
+        kind: 'added',
+        title: 'Added',
+        titleArgs: [],
+        message: 'b',
+      },
+      {
+        target: 'background',
+        type: 'notify',
+        kind: 'added',
+        title: 'noticeAdded',
+        titleArgs: [1],
+        message: 'b',
+      },
       { target: 'background', type: 'unknown' },
     ];
     for (const msg of bad) expect(parseBackgroundMessage(msg), JSON.stringify(msg)).toBeNull();
@@ -85,10 +102,12 @@ describe('parseBackgroundMessage', () => {
       target: 'background',
       type: 'notify',
       kind: 'error',
-      title: 't'.repeat(1000),
+      title: 'noticeTorrentFailed',
+      titleArgs: ['t'.repeat(1000)],
       message: 'm'.repeat(5000),
     });
-    expect(msg && msg.type === 'notify' && msg.title.length).toBe(200);
+    expect(msg && msg.type === 'notify' && msg.title).toBe('noticeTorrentFailed');
+    expect(msg && msg.type === 'notify' && msg.titleArgs[0]!.length).toBe(200);
     expect(msg && msg.type === 'notify' && msg.message.length).toBe(500);
   });
 });

@@ -79,13 +79,30 @@ export type EngineEvent =
       target: 'background';
       type: 'notify';
       kind: NotifyKind;
-      title: string;
+      /** A message name of public/_locales: the background says it in the user's language. */
+      title: NoticeTitle;
+      /** Its `$1`, `$2`… */
+      titleArgs: string[];
       message: string;
       /** The torrent it is about (its infohash, or id): one notification per torrent. */
       key?: string;
     };
 
 export type NotifyKind = 'added' | 'error' | 'done';
+
+/** The titles a notification from the engine host can have (message names). */
+export const NOTICE_TITLES = [
+  'noticeAdded',
+  'noticeComplete',
+  'noticeAlreadyAdded',
+  'noticeAlreadyDownloaded',
+  'noticeTorrentFailed',
+  'noticeCouldNotSaveFileOf',
+  'noticeCouldNotSave',
+  'noticeSavingFailed',
+  'noticeEngineFailedToStart',
+] as const;
+export type NoticeTitle = (typeof NOTICE_TITLES)[number];
 
 /** engine host → background, at its start: the engine's part of the settings. */
 export interface SettingsRequest {
@@ -210,13 +227,17 @@ export function parseBackgroundMessage(msg: unknown): BackgroundMessage | null {
         : null;
     case 'notify':
       return NOTIFY_KINDS.includes(msg.kind as NotifyKind) &&
-        typeof msg.title === 'string' &&
+        NOTICE_TITLES.includes(msg.title as NoticeTitle) &&
+        Array.isArray(msg.titleArgs) &&
+        msg.titleArgs.length <= 3 &&
+        msg.titleArgs.every((a) => typeof a === 'string') &&
         typeof msg.message === 'string'
         ? {
             target: 'background',
             type: 'notify',
             kind: msg.kind as NotifyKind,
-            title: msg.title.slice(0, 200),
+            title: msg.title as NoticeTitle,
+            titleArgs: (msg.titleArgs as string[]).map((a) => a.slice(0, 200)),
             message: msg.message.slice(0, 500),
             key: isId(msg.key) ? msg.key : undefined,
           }

@@ -47,7 +47,7 @@ export default defineBackground({
       void settings.current().then((s) => s.notifications && show(kind, title, message, key));
     const toEngine = (cmd: EngineCommand) => {
       sendToEngine(cmd).catch((err: unknown) =>
-        notify('error', 'Swarmlink engine failed', String(err)),
+        notify('error', t('noticeEngineFailed'), String(err)),
       );
     };
     const savedFiles = new SavedFiles({
@@ -100,8 +100,8 @@ export default defineBackground({
       if (ev.type === 'save-file') {
         saver
           .save(ev)
-          .catch((err: unknown) => notify('error', 'Saving a file failed', String(err)));
-      } else notify(ev.kind, ev.title, ev.message, ev.key);
+          .catch((err: unknown) => notify('error', t('noticeSavingFailed'), String(err)));
+      } else notify(ev.kind, t(ev.title, ...ev.titleArgs), ev.message, ev.key);
     };
 
     if (import.meta.env.FIREFOX) {
@@ -196,7 +196,7 @@ export default defineBackground({
           await sendToEngine(addCommand(url));
         } catch (err) {
           // The engine did not take it: the browser's download goes on, nothing is lost.
-          notify('error', 'Swarmlink engine failed', String(err));
+          notify('error', t('noticeEngineFailed'), String(err));
           return;
         }
         await browser.downloads.cancel(item.id).catch(() => {});

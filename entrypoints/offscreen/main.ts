@@ -40,7 +40,8 @@ ready.catch((err: unknown) => {
       target: 'background',
       type: 'notify',
       kind: 'error',
-      title: 'Swarmlink engine failed to start',
+      title: 'noticeEngineFailedToStart',
+      titleArgs: [],
       message: err instanceof Error ? err.message : String(err),
     })
     .catch(() => {})

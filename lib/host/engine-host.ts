@@ -14,6 +14,7 @@ import type {
   EngineEvent,
   HostTorrentView,
   NotifyKind,
+  NoticeTitle,
   StateMessage,
 } from '../protocol.ts';
 
@@ -90,7 +91,7 @@ export class EngineHost {
     client.on('added', (t) => this.onAdded(t));
     client.on('again', (t) => this.onAgain(t));
     client.on('error', (t, message) => {
-      this.notify('error', `Torrent failed: ${t.name}`, message, t);
+      this.notify('error', ['noticeTorrentFailed', t.name], message, t);
       this.scheduleBroadcast();
     });
     client.on('file-complete', (t, f) => void this.save(t, f));
@@ -138,8 +139,8 @@ export class EngineHost {
   }
 
   private onAdded(t: Torrent): void {
-    if (this.announced.delete(t.id)) this.notify('added', 'Added', t.name, t);
-    t.on('done', () => this.notify('done', 'Download complete', t.name, t));
+    if (this.announced.delete(t.id)) this.notify('added', ['noticeAdded'], t.name, t);
+    t.on('done', () => this.notify('done', ['noticeComplete'], t.name, t));
     this.scheduleBroadcast();
   }
 
@@ -147,14 +148,29 @@ export class EngineHost {
   private onAgain(t: Torrent): void {
     this.highlighted.set(t.id, Date.now());
     const complete = t.state === 'seeding' || t.state === 'done';
-    this.notify('added', complete ? 'Already downloaded' : 'Already in Swarmlink', t.name, t);
+    const title = complete ? 'noticeAlreadyDownloaded' : 'noticeAlreadyAdded';
+    this.notify('added', [title], t.name, t);
     this.scheduleBroadcast();
   }
 
   /** `about`: the torrent it concerns, so that its notification is replaced, not added to. */
-  private notify(kind: NotifyKind, title: string, message: string, about?: Torrent): void {
+  /** `title`: a message name and its arguments (the background translates it). */
+  private notify(
+    kind: NotifyKind,
+    [title, ...titleArgs]: [NoticeTitle, ...string[]],
+    message: string,
+    about?: Torrent,
+  ): void {
     const key = about && (about.infoHash ?? about.id);
-    this.out.toBackground({ target: 'background', type: 'notify', kind, title, message, key });
+    this.out.toBackground({
+      target: 'background',
+      type: 'notify',
+      kind,
+      title,
+      titleArgs,
+      message,
+      key,
+    });
   }
 
   private savePath(meta: NonNullable<Torrent['meta']>, fileIndex: number): string | null {
@@ -175,7 +191,7 @@ export class EngineHost {
     try {
       filename = this.savePath(meta, fileIndex);
     } catch (err) {
-      this.notify('error', `Could not save a file of ${meta.name}`, String(err));
+      this.notify('error', ['noticeCouldNotSaveFileOf', meta.name], String(err));
       return;
     }
     if (!filename) return;
@@ -214,7 +230,7 @@ export class EngineHost {
       this.saving.delete(claim);
       end();
       if (!(err instanceof Skipped))
-        this.notify('error', `Could not save ${filename}`, String(err));
+        this.notify('error', ['noticeCouldNotSave', filename], String(err));
     }
   }
 
@@ -257,7 +273,7 @@ export class EngineHost {
       await this.client.markSaved(t.id, cmd.fileIndex);
       this.scheduleBroadcast();
     }
-    if (!cmd.ok) this.notify('error', 'Saving a file failed', cmd.error ?? 'download interrupted');
+    if (!cmd.ok) this.notify('error', ['noticeSavingFailed'], cmd.error ?? 'download interrupted');
     return true;
   }
 
