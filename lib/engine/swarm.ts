@@ -206,7 +206,13 @@ export class Swarm implements PeerTorrent {
       onAnswer: (_peerId, offerId, answer) => void this.accepted(url, offerId, answer),
       onOfferDropped: (offerId) => this.offers.drop(offerId),
     });
-    a.on('update', () => this.torrent.touch());
+    a.on('update', (st) => {
+      // Counting us: nobody else reads it now.
+      if ((st.complete ?? 0) + (st.incomplete ?? 0) <= 1 && st.incomplete !== undefined) {
+        this.torrent.alone();
+      }
+      this.torrent.touch();
+    });
     a.on('reachable', () => this.torrent.touch());
     this.announcers.push(a);
     a.start();

@@ -217,6 +217,11 @@ export class Torrent extends Emitter<Events> {
     this.policy.watch(this.state === 'downloading');
   }
 
+  /** Its trackers know no other reader: the web seed need not wait to meet them. */
+  alone(): void {
+    this.policy.alone();
+  }
+
   /** Adds a source (a connected wire peer); it starts if the torrent is downloading. */
   addSource(source: Source): void {
     this.sources.add(source, this.state === 'downloading');

@@ -17,12 +17,22 @@ export const SWARM_RUN_BYTES = 4 * 1024 * 1024;
 export const STALL_MS = 8_000;
 /** With trackers, runs are fetched in HTTP requests of about this long (RunPolicy). */
 export const SWARM_REQUEST_SECONDS = 0.5;
+/**
+ * A reader that starts while others may be downloading too ("meeting"): for this long, or
+ * until its trackers say it is alone, its web seed requests are at most MEETING_REQUEST_BYTES.
+ * It does not know yet what the others fetch (no peers, no claims), and a request in flight
+ * is never cut, so a long one fetched pieces others had already (measured, 8 readers: 34 of
+ * 38 duplicate pieces were the newcomers' first requests).
+ */
+export const MEETING_MS = 2_000;
+export const MEETING_REQUEST_BYTES = 256 * 1024;
 const WATCH_MS = 2_000;
 
 export class WebSeedPolicy {
   /** It has trackers: other readers may be fetching the same file. */
   swarmed = false;
   private lastBytesAt = 0;
+  private meetingUntil = 0;
   private timer: unknown = null;
 
   constructor(
@@ -41,12 +51,19 @@ export class WebSeedPolicy {
 
   next(): RunPolicy {
     const peers = this.sources.list().some((s) => s.kind === 'peer' && s.state === 'active');
+    const meeting = this.swarmed && this.clock.now() < this.meetingUntil;
     return {
       spread: this.swarmed,
       anyway: this.stalled(),
       maxRunBytes: peers ? SWARM_RUN_BYTES : WEBSEED_DEFAULTS.maxRunBytes,
       requestSeconds: this.swarmed ? SWARM_REQUEST_SECONDS : 0,
+      maxRequestBytes: meeting ? MEETING_REQUEST_BYTES : undefined,
     };
+  }
+
+  /** The trackers know no other reader of the torrent: no one to meet first. */
+  alone(): void {
+    this.meetingUntil = 0;
   }
 
   /** Watches for stalls while `downloading` (only with a swarm: claims and peers to wait for). */
@@ -54,6 +71,7 @@ export class WebSeedPolicy {
     this.clock.clearTimeout(this.timer);
     this.timer = null;
     if (fresh) this.lastBytesAt = this.clock.now();
+    if (fresh && this.swarmed) this.meetingUntil = this.clock.now() + MEETING_MS;
     if (!downloading || !this.swarmed) return;
     this.timer = this.clock.setTimeout(() => {
       this.timer = null;

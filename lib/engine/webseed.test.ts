@@ -111,6 +111,34 @@ describe('WebSeed: downloads over HTTP Range', () => {
     expect(server.hits.length).toBeGreaterThanOrEqual(4);
   });
 
+  it('maxRequestBytes (a reader that has not met its peers yet) caps every request', async () => {
+    const name = 'meeting.bin';
+    const data = content(1024 * KiB, 6); // 64 pieces of 16 KiB
+    const files = [{ path: name, data }];
+    const meta = await parse(await makeTorrent(files, { name, urlList: ['http://unused/'] }));
+    server.serveTorrent('/files/', name, files, false);
+    const policy: RunPolicy = {
+      spread: false,
+      anyway: false,
+      maxRunBytes: 4 * 1024 * KiB,
+      requestSeconds: 0.5,
+      maxRequestBytes: 256 * KiB,
+    };
+    const h = await seedHarness(meta, `${server.origin}/files/`, { runPolicy: () => policy });
+    h.seed.start();
+    await h.finished('idle');
+    expectSameBytes(await h.fileBytes(0), data);
+    const sizes = server.hits.map((x) => {
+      const [a, b] = x
+        .range!.match(/bytes=(\d+)-(\d+)/)!
+        .slice(1)
+        .map(Number);
+      return b! - a! + 1;
+    });
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(256 * KiB);
+    expect(sizes.reduce((n, x) => n + x, 0)).toBe(data.length);
+  });
+
   it('single-file, url-list not ending in /: the URL is the file, query kept', async () => {
     const data = content(5 * PL + 123, 2);
     const files = [{ path: 'data.bin', data }];

@@ -58,6 +58,8 @@ export interface RunPolicy {
    * connection on loopback; measured in the offload scene, 26 MiB of 98 MiB served).
    */
   requestSeconds?: number;
+  /** At most this many bytes per HTTP request (a reader that has not met its peers yet). */
+  maxRequestBytes?: number;
 }
 
 export type WebSeedState = Exclude<SourceState, 'connecting'>;
@@ -206,7 +208,10 @@ export class WebSeed extends Emitter<SourceEvents> implements Source {
         const run = this.ctx.picker.reserveRun(this.id, this.runPieces(policy.maxRunBytes), policy);
         if (!run) break;
         if (this.sequential) this.streams.add(run);
-        const requestBytes = this.requestBytes(policy.requestSeconds ?? 0);
+        const requestBytes = Math.min(
+          policy.maxRequestBytes ?? Infinity,
+          this.requestBytes(policy.requestSeconds ?? 0),
+        );
         this.setState('active');
         const epoch = this.failureEpoch;
         try {

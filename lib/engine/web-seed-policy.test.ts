@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { FakeClock } from '../../tests/fixtures/fake-clock.ts';
+import { SourceSet } from './sources/source-set.ts';
+import {
+  MEETING_MS,
+  MEETING_REQUEST_BYTES,
+  SWARM_REQUEST_SECONDS,
+  WebSeedPolicy,
+} from './web-seed-policy.ts';
+
+function policy(swarmed: boolean) {
+  const clock = new FakeClock(false);
+  const sources = new SourceSet({
+    changed: () => {},
+    bytes: () => {},
+    hasUnclaimedWork: () => false,
+  });
+  const p = new WebSeedPolicy(clock, sources);
+  p.swarmed = swarmed;
+  return { clock, p };
+}
+
+describe('WebSeedPolicy: how a web seed takes its runs', () => {
+  it('a reader that starts with trackers keeps its first requests small until it has met the others', () => {
+    const { clock, p } = policy(true);
+    p.watch(true, true);
+    expect(p.next()).toMatchObject({
+      spread: true,
+      requestSeconds: SWARM_REQUEST_SECONDS,
+      maxRequestBytes: MEETING_REQUEST_BYTES,
+    });
+    clock.time += MEETING_MS;
+    expect(p.next().maxRequestBytes).toBeUndefined();
+  });
+
+  it('the trackers say it is alone: no meeting, requests as large as the rate allows', () => {
+    const { p } = policy(true);
+    p.watch(true, true);
+    p.alone();
+    expect(p.next().maxRequestBytes).toBeUndefined();
+  });
+
+  it('without trackers: one request per run, no spread, no meeting', () => {
+    const { p } = policy(false);
+    p.watch(true, true);
+    expect(p.next()).toMatchObject({ spread: false, requestSeconds: 0 });
+    expect(p.next().maxRequestBytes).toBeUndefined();
+  });
+});
