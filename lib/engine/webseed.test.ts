@@ -78,9 +78,10 @@ describe('WebSeed: downloads over HTTP Range', () => {
     expect(h.seed.error).toBeNull();
   });
 
-  it('with requestSeconds (a swarm): a run is fetched in requests of about 1 MiB, each cut only where it ends', async () => {
+  /** A web seed fetching one file with a swarm's run policy (`extra` on top). */
+  async function swarmedSeed(size: number, extra: Partial<RunPolicy> = {}) {
     const name = 'swarmed.bin';
-    const data = content(4 * 1024 * KiB, 5); // 256 pieces of 16 KiB
+    const data = content(size, 5);
     const files = [{ path: name, data }];
     const meta = await parse(await makeTorrent(files, { name, urlList: ['http://unused/'] }));
     server.serveTorrent('/files/', name, files, false);
@@ -89,54 +90,43 @@ describe('WebSeed: downloads over HTTP Range', () => {
       anyway: false,
       maxRunBytes: 4 * 1024 * KiB,
       requestSeconds: 0.5,
+      ...extra,
     };
     const h = await seedHarness(meta, `${server.origin}/files/`, { runPolicy: () => policy });
+    const ranges = () =>
+      server.hits.map((x) =>
+        x
+          .range!.match(/bytes=(\d+)-(\d+)/)!
+          .slice(1)
+          .map(Number),
+      );
+    const sizes = () => ranges().map(([a, b]) => b! - a! + 1);
+    return { h, data, sizes };
+  }
+
+  it('with requestSeconds (a swarm): a run is fetched in requests of about 1 MiB, each cut only where it ends', async () => {
+    const { h, data, sizes } = await swarmedSeed(4 * 1024 * KiB); // 256 pieces of 16 KiB
     h.seed.start();
     // Another reader claims nearly everything while the first requests are in flight.
     await h.until(() => h.picker.completeCount > 0);
     expect(h.picker.yieldRuns(10, 256)).toBeGreaterThan(0);
     await h.finished('idle');
     expect(h.hashFailures).toEqual([]);
-    const ranges = server.hits.map((x) =>
-      x
-        .range!.match(/bytes=(\d+)-(\d+)/)!
-        .slice(1)
-        .map(Number),
-    );
     // The rate is unknown at first: requests of minRequestBytes (1 MiB = 64 pieces).
-    for (const [a, b] of ranges) expect(b! - a! + 1).toBeLessThanOrEqual(1024 * KiB);
+    for (const n of sizes()) expect(n).toBeLessThanOrEqual(1024 * KiB);
     // Every byte asked for was used: the yield stopped the runs where their requests ended.
-    expect(server.bytesServed).toBe(ranges.reduce((n, [a, b]) => n + b! - a! + 1, 0));
+    expect(server.bytesServed).toBe(sizes().reduce((n, x) => n + x, 0));
     expect(server.bytesServed).toBeLessThanOrEqual(data.length);
     expect(server.hits.length).toBeGreaterThanOrEqual(4);
   });
 
   it('maxRequestBytes (a reader that has not met its peers yet) caps every request', async () => {
-    const name = 'meeting.bin';
-    const data = content(1024 * KiB, 6); // 64 pieces of 16 KiB
-    const files = [{ path: name, data }];
-    const meta = await parse(await makeTorrent(files, { name, urlList: ['http://unused/'] }));
-    server.serveTorrent('/files/', name, files, false);
-    const policy: RunPolicy = {
-      spread: false,
-      anyway: false,
-      maxRunBytes: 4 * 1024 * KiB,
-      requestSeconds: 0.5,
-      maxRequestBytes: 256 * KiB,
-    };
-    const h = await seedHarness(meta, `${server.origin}/files/`, { runPolicy: () => policy });
+    const { h, data, sizes } = await swarmedSeed(1024 * KiB, { maxRequestBytes: 256 * KiB });
     h.seed.start();
     await h.finished('idle');
     expectSameBytes(await h.fileBytes(0), data);
-    const sizes = server.hits.map((x) => {
-      const [a, b] = x
-        .range!.match(/bytes=(\d+)-(\d+)/)!
-        .slice(1)
-        .map(Number);
-      return b! - a! + 1;
-    });
-    expect(Math.max(...sizes)).toBeLessThanOrEqual(256 * KiB);
-    expect(sizes.reduce((n, x) => n + x, 0)).toBe(data.length);
+    expect(Math.max(...sizes())).toBeLessThanOrEqual(256 * KiB);
+    expect(sizes().reduce((n, x) => n + x, 0)).toBe(data.length);
   });
 
   it('single-file, url-list not ending in /: the URL is the file, query kept', async () => {
