@@ -75,10 +75,12 @@ describe('parseMagnet: xt', () => {
     expect(errorOf(uri).field).toBe(field);
   });
 
-  it('says v2-only magnet links are not supported yet', () => {
+  it('refuses v2-only magnet links, saying why', () => {
     const err = errorOf(`magnet:?xt=urn:btmh:1220${SHA256}&dn=v2`);
     expect(err.field).toBe('xt');
-    expect(err.reason).toMatch(/v2-only/);
+    expect(err.reason).toMatch(
+      /v2-only link \(urn:btmh only\), which no WebTorrent peer can share/,
+    );
   });
 });
 

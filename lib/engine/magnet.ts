@@ -174,7 +174,11 @@ export function parseMagnet(uri: string): Magnet {
 
   if (infoHash === undefined) {
     if (infoHashV2 !== undefined) {
-      throw new MagnetError('xt', 'v2-only magnet links (urn:btmh only) are not supported yet');
+      throw new MagnetError(
+        'xt',
+        'this is a BitTorrent v2-only link (urn:btmh only), which no WebTorrent peer can ' +
+          'share: Swarmlink opens v1 and hybrid v1/v2 torrents',
+      );
     }
     throw new MagnetError('xt', 'missing urn:btih infohash');
   }

@@ -1,7 +1,8 @@
 // One measured parse (child process of scripts/bench/parse.mjs): reads a `.torrent` file,
 // waits at idle, then parses it as the engine host does (parseMetainfo, then savePaths).
 // A worker thread samples the process's RSS every millisecond meanwhile, since the main
-// thread is busy parsing. Prints one JSON line: ok, error, parseMs, pathsMs, idle and peak.
+// thread is busy parsing. Prints one JSON line: ok, error, parseMs, pathsMs, cpuMs (all
+// threads: the garbage collector's too), idle and peak.
 import { readFile } from 'node:fs/promises';
 import { TextEncoder } from 'node:util';
 import { performance } from 'node:perf_hooks';
@@ -43,7 +44,10 @@ globalThis.gc?.();
 await sleep(200);
 globalThis.gc?.();
 const idle = /** @type {number} */ (await ask(sampler, 'reset'));
-const result = { ok: true, error: '', parseMs: 0, pathsMs: 0, idleBytes: idle, peakBytes: 0 };
+const result = {
+  ...{ ok: true, error: '', parseMs: 0, pathsMs: 0, cpuMs: 0, idleBytes: idle, peakBytes: 0 },
+};
+const cpu0 = process.cpuUsage();
 const t0 = performance.now();
 try {
   const meta = await parseMetainfo(bytes, webCryptoDigest);
@@ -57,6 +61,8 @@ try {
   result.parseMs = performance.now() - t0;
   result.error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 }
+const cpu = process.cpuUsage(cpu0);
+result.cpuMs = (cpu.user + cpu.system) / 1000;
 result.peakBytes = /** @type {number} */ (await ask(sampler, 'stop'));
 await sampler.terminate();
 console.log(JSON.stringify(result));

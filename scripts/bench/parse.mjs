@@ -81,6 +81,7 @@ export async function runParsePart({ tmpRoot, log }) {
       pathsMs: median(results.map((m) => m.pathsMs)),
       totalMs,
       maxTotalMs: Math.max(...results.map((m) => m.parseMs + m.pathsMs)),
+      cpuMs: median(results.map((m) => m.cpuMs)),
       aboveIdleBytes: aboveIdle,
       load: median(loads),
       pass,
@@ -109,13 +110,15 @@ export async function runParsePart({ tmpRoot, log }) {
         ms(r.pathsMs),
         ms(r.totalMs),
         ms(r.maxTotalMs),
+        ms(r.cpuMs),
         mib(r.aboveIdleBytes),
         r.load.toFixed(1),
         r.pass ? 'pass' : 'FAIL',
       ]),
     ),
     ...rows.map((r) => `  ${r.name}: ${r.what}; ${r.outcome}`),
-    `  load: the 1-minute load average (${os.cpus().length} CPUs); times grow with it.`,
+    `  load: the 1-minute load average (${os.cpus().length} CPUs); wall times grow with it. ` +
+      'CPU ms: user + system time of the whole process (garbage collector threads included).',
   ].join('\n');
   return { report, failed, runs, budget: PARSE_BUDGET, rows };
 }
