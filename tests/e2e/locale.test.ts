@@ -18,7 +18,7 @@ afterAll(() => demo?.close());
 afterEach(() => b?.close());
 
 describe('locale', () => {
-  it('a German browser gets the German popup', async () => {
+  it('a German browser gets the German popup and options page', async () => {
     const pack = join(dirname(findChromium() ?? ''), 'locales', 'de.pak');
     expect(existsSync(pack), `${pack} is missing: apt-get install chromium-l10n`).toBe(true);
     b = await launchWithExtension({ language: 'de' });
@@ -40,5 +40,14 @@ describe('locale', () => {
     const dialog = popup.getByRole('dialog');
     await expect(dialog.getByRole('button', { name: 'Daten behalten' }).count()).resolves.toBe(1);
     await expect(dialog.getByRole('button', { name: 'Daten löschen' }).count()).resolves.toBe(1);
+
+    // The options page too.
+    const options = await b.context.newPage();
+    await options.goto(`chrome-extension://${b.extensionId}/options.html`);
+    await options.getByRole('heading', { name: 'Swarmlink-Einstellungen' }).waitFor();
+    expect(await options.getByRole('button', { name: 'Speichern' }).count()).toBe(1);
+    expect(
+      await options.getByLabel('Torrent- und Magnet-Links mit Swarmlink öffnen').isChecked(),
+    ).toBe(true);
   });
 });
