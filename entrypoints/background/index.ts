@@ -80,6 +80,16 @@ export default defineBackground({
           ((await browser.storage.session.get(SAVES_KEY))[SAVES_KEY] as
             Record<string, PendingSave> | undefined) ?? {},
         storeSession: (all) => browser.storage.session.set({ [SAVES_KEY]: all }),
+        interrupted: async () =>
+          // Filtered here: a search by state missed a download interrupted by a crash.
+          (await browser.downloads.search({}))
+            .filter((i) => i.state === 'interrupted' && i.url.startsWith(`blob:${ownOrigin}/`))
+            .map((i) => ({ id: i.id, url: i.url })),
+        discard: async (id) => {
+          // Cancelling an interrupted download deletes its partial file.
+          await browser.downloads.cancel(id);
+          await browser.downloads.erase({ id });
+        },
         onDisk: async (s) => (await savedFiles.onDisk(s.infoHash, s.fileIndex)) !== undefined,
         started: (s, id) => savedFiles.record(s.infoHash, s.fileIndex, id),
       },

@@ -33,6 +33,13 @@ function fakeApis() {
       await new Promise((r) => setTimeout(r, 5));
       session = structuredClone(all);
     },
+    interrupted: async () =>
+      [...downloads]
+        .filter(([, d]) => d.state === 'interrupted')
+        .map(([id, d]) => ({ id, url: d.url })),
+    discard: async (id) => {
+      downloads.delete(id);
+    },
   };
   return { apis, states, downloads, session: () => session };
 }
@@ -165,5 +172,26 @@ describe('Saver', () => {
     await saver.changed(1, 'in_progress');
     await saver.changed(99, 'complete');
     expect(sent).toEqual([]);
+  });
+
+  it('leaves no partial file: interrupted saves from before a restart, and its own, are discarded', async () => {
+    const { apis, states, downloads } = fakeApis();
+    const sent: EngineCommand[] = [];
+    // A save the browser was killed in the middle of: its partial file is still there, and
+    // nobody remembers it (storage.session was cleared with the browser).
+    const old = await apis.download({ url: 'blob:chrome-extension://id/old', filename: 'a.bin' });
+    states.set(old, 'interrupted', 'CRASH');
+    const saver = new Saver(apis, (c) => sent.push(c));
+    await saver.recover();
+    expect(downloads.has(old)).toBe(false);
+    expect(sent).toEqual([]);
+
+    // One of ours that fails now: reported to the engine (it saves again later), then discarded.
+    await saver.save(save(5));
+    const [id] = [...downloads.keys()];
+    states.set(id!, 'interrupted', 'FILE_NO_SPACE');
+    await saver.changed(id!, 'interrupted');
+    expect(sent.map((c) => c.type === 'save-done' && [c.fileIndex, c.ok])).toEqual([[5, false]]);
+    expect(downloads.has(id!)).toBe(false);
   });
 });

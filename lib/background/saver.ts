@@ -4,7 +4,8 @@
  * as saved. Pending saves are keyed by their blob URL and written to storage.session before
  * the download starts, so a service worker stopped at any point still finds them after a
  * restart (a download item carries its URL). Every change to them goes through one queue,
- * so two files finishing together never overwrite each other's entry.
+ * so two files finishing together never overwrite each other's entry. A save that was
+ * interrupted leaves no partial file behind (discardInterrupted).
  */
 import type { EngineCommand } from '../protocol.ts';
 
@@ -36,6 +37,10 @@ export interface SaverApis {
   onDisk?(save: PendingSave): Promise<boolean>;
   /** The download that saves this file started (so it can be opened or shown later). */
   started?(save: PendingSave, downloadId: number): Promise<void>;
+  /** Our own saves (blob URLs of the extension) that were interrupted, ids and URLs. */
+  interrupted?(): Promise<{ id: number; url: string }[]>;
+  /** Deletes an interrupted download's partial file and forgets it. */
+  discard?(id: number): Promise<void>;
 }
 
 const ENDED = new Set(['complete', 'interrupted']);
@@ -125,6 +130,7 @@ export class Saver {
         if (taken) this.done(taken, false, 'the download did not start');
       }
     }
+    await this.discardInterrupted();
   }
 
   private async ended(item: DownloadState): Promise<void> {
@@ -132,6 +138,28 @@ export class Saver {
     if (!save) return;
     const ok = item.state === 'complete';
     this.done(save, ok, item.error && `download interrupted: ${item.error}`);
+    // After every save, too: at a browser start the download history may not have been read
+    // when recover() looked.
+    await this.discardInterrupted();
+  }
+
+  /**
+   * Partial files of our saves that were interrupted (the browser was killed while it
+   * copied a file, or the disk filled): a blob URL does not outlive its document, so they
+   * can never resume. Deleted, so that no partial file is left in the download folder;
+   * the engine saves the file again (it is not marked saved).
+   */
+  private async discardInterrupted(): Promise<void> {
+    const { interrupted, discard } = this.apis;
+    if (!interrupted || !discard) return;
+    const items = await interrupted().catch(() => []);
+    const pending = await this.change(
+      (p) => new Set(p.keys()),
+      () => false,
+    );
+    for (const item of items) {
+      if (!pending.has(item.url)) await discard(item.id).catch(() => {});
+    }
   }
 
   private done(save: PendingSave, ok: boolean, error?: string): void {
