@@ -208,10 +208,13 @@ export class WebSeed extends Emitter<SourceEvents> implements Source {
         const run = this.ctx.picker.reserveRun(this.id, this.runPieces(policy.maxRunBytes), policy);
         if (!run) break;
         if (this.sequential) this.streams.add(run);
-        const requestBytes = Math.min(
-          policy.maxRequestBytes ?? Infinity,
-          this.requestBytes(policy.requestSeconds ?? 0),
-        );
+        // A stream is read from the file's start: one request, however it is cut otherwise.
+        const requestBytes = this.sequential
+          ? Infinity
+          : Math.min(
+              policy.maxRequestBytes ?? Infinity,
+              this.requestBytes(policy.requestSeconds ?? 0),
+            );
         this.setState('active');
         const epoch = this.failureEpoch;
         try {
