@@ -50,3 +50,20 @@ export class Choker {
     return out;
   }
 }
+
+/** What the choker needs of a connected wire peer. */
+export function chokerView(p: {
+  id: string;
+  peerInterested: boolean;
+  received: { rate(): number };
+  sent: { rate(): number };
+  isSeed: boolean;
+}): ChokerPeer {
+  return {
+    id: p.id,
+    peerInterested: p.peerInterested,
+    downloadRate: p.received.rate(),
+    uploadRate: p.sent.rate(),
+    isSeed: p.isSeed,
+  };
+}

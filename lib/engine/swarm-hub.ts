@@ -1,6 +1,8 @@
-/** What the swarms of one client share, and what a swarm shows of itself. */
+/** What the swarms of one client share, and what a swarm shows and tells of itself. */
 import type { BufferPool } from './buffer-pool.ts';
 import type { Clock, Digest, PeerConnectionFactory } from './deps.ts';
+import type { Torrent } from './torrent.ts';
+import type { Announcer } from './tracker/announcer.ts';
 import type { TrackerPool } from './tracker/pool.ts';
 import type { RateLimits } from './token-bucket.ts';
 
@@ -31,4 +33,26 @@ export interface SwarmStatus {
     seeds?: number;
     leechers?: number;
   }[];
+}
+
+export function swarmStatus(announcers: readonly Announcer[]): SwarmStatus {
+  return {
+    trackers: announcers.map((a) => ({
+      url: a.url,
+      reachable: a.status.reachable,
+      error: a.status.lastFailure?.message,
+      seeds: a.status.complete,
+      leechers: a.status.incomplete,
+    })),
+  };
+}
+
+/** What an announce tells the tracker of the torrent's transfer. */
+export function announceStats(torrent: Torrent) {
+  const v = torrent.view();
+  return {
+    uploaded: v.uploadedBytes,
+    downloaded: v.verifiedBytes,
+    left: torrent.meta ? v.selectedBytes - v.verifiedBytes : undefined,
+  };
 }

@@ -6,7 +6,7 @@
  * running while the torrent waits for metadata, downloads or seeds; stopped (announce
  * `stopped`, peers closed) when it is paused, failed or removed.
  */
-import { Choker, RECHOKE_MS, type ChokerPeer } from './choker.ts';
+import { Choker, chokerView, RECHOKE_MS } from './choker.ts';
 import { equalBytes, toHex } from './bytes.ts';
 import type { Clock } from './deps.ts';
 import { WireError } from './errors.ts';
@@ -30,7 +30,7 @@ import { hexToBytes } from './peer-id.ts';
 
 export { makePeerId } from './peer-id.ts';
 export type { SwarmHub, SwarmStatus } from './swarm-hub.ts';
-import type { SwarmHub, SwarmStatus } from './swarm-hub.ts';
+import { announceStats, swarmStatus, type SwarmHub, type SwarmStatus } from './swarm-hub.ts';
 import type { RateLimits } from './token-bucket.ts';
 
 /** Peers a torrent tries to keep connected (a swarm of 8 readers is fully connected). */
@@ -46,6 +46,8 @@ export class Swarm implements PeerTorrent {
   readonly peers = new Set<WirePeer>();
   private announcers: Announcer[] = [];
   private readonly offers: PendingOffers;
+  /** Answers to relayed offers being set up (not yet peers). */
+  private answering = 0;
   private readonly choker: Choker;
   private readonly bans: SwarmBans;
   private readonly metadata: MetadataExchange;
@@ -139,15 +141,7 @@ export class Swarm implements PeerTorrent {
   }
 
   status(): SwarmStatus {
-    return {
-      trackers: this.announcers.map((a) => ({
-        url: a.url,
-        reachable: a.status.reachable,
-        error: a.status.lastFailure?.message,
-        seeds: a.status.complete,
-        leechers: a.status.incomplete,
-      })),
-    };
+    return swarmStatus(this.announcers);
   }
 
   // ------------------------------------------------------------------ following the torrent
@@ -199,7 +193,7 @@ export class Swarm implements PeerTorrent {
       infoHash: this.infoHash,
       peerId: this.hub.peerId,
       clock: this.hub.clock,
-      stats: () => this.stats(),
+      stats: () => announceStats(this.torrent),
       wantOffers: () => this.wantOffers(),
       makeOffers: (n) => this.offers.make(n, () => this.running),
       onOffer: (peerId, offerId, offer) => void this.answer(a, peerId, offerId, offer),
@@ -239,15 +233,6 @@ export class Swarm implements PeerTorrent {
     this.buffers?.clear();
   }
 
-  private stats() {
-    const v = this.torrent.view();
-    return {
-      uploaded: v.uploadedBytes,
-      downloaded: v.verifiedBytes,
-      left: this.torrent.meta ? v.selectedBytes - v.verifiedBytes : undefined,
-    };
-  }
-
   private wantOffers(): number {
     if (this.hub.connections.open >= this.hub.maxConnections) return 0;
     return Math.max(
@@ -281,19 +266,26 @@ export class Swarm implements PeerTorrent {
     offer: unknown,
   ): Promise<void> {
     if (!this.running || this.hub.connections.open >= this.hub.maxConnections) return;
-    if (this.peers.size >= PEER_TARGET * 2) return;
+    // Answers being set up count too: a burst of offers opens no more connections than that.
+    if (this.peers.size + this.answering >= PEER_TARGET * 2) return;
     if ([...this.peers].some((p) => p.peerId && equalBytes(p.peerId, peerId))) return;
     if (this.isBanned(peerId)) return;
+    this.answering++;
+    let channel: ChannelTransport;
     try {
       const ans = await answerOffer(this.hub.createPeerConnection, offer, {
         clock: this.hub.clock,
         rtcConfig: this.hub.rtcConfig,
       });
       if (!this.running || !a.answer(peerId, offerId, ans.answer)) return ans.close();
-      this.connect(await ans.channel, a.url, false);
+      channel = await ans.channel;
     } catch {
       // Setup failed or timed out: the connection closed itself.
+      return;
+    } finally {
+      this.answering--;
     }
+    this.connect(channel, a.url, false);
   }
 
   private connect(transport: ChannelTransport, via: string, initiator: boolean): void {
@@ -419,14 +411,4 @@ export class Swarm implements PeerTorrent {
       p.fill();
     }
   }
-}
-
-function chokerView(p: WirePeer): ChokerPeer {
-  return {
-    id: p.id,
-    peerInterested: p.peerInterested,
-    downloadRate: p.received.rate(),
-    uploadRate: p.sent.rate(),
-    isSeed: p.isSeed,
-  };
 }
