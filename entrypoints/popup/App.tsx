@@ -1,6 +1,8 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { HostTorrentView } from '@/lib/protocol';
+import { listed, type Filter } from '@/lib/ui/filters';
 import * as i18n from '@/lib/ui/i18n';
+import { Toolbar } from './Toolbar';
 import { RemoveDialog } from './RemoveDialog';
 import { TorrentItem } from './TorrentItem';
 import { useTorrents, sendCommand } from './use-torrents';
@@ -19,8 +21,9 @@ export function App() {
   const { torrents, error } = useTorrents();
   const now = useNow();
   const [removing, setRemoving] = useState<{ id: string; opener: HTMLElement } | null>(null);
+  const [filter, setFilter] = useState<Filter>('all');
   // Newest first.
-  const sorted = useMemo(() => [...torrents].sort((a, b) => b.addedAt - a.addedAt), [torrents]);
+  const sorted = useMemo(() => listed(torrents, filter), [torrents, filter]);
   const removingTorrent = removing && torrents.find((t) => t.id === removing.id);
 
   return (
@@ -28,6 +31,7 @@ export function App() {
       <h1>{i18n.t('extName')}</h1>
       {error && <p role="alert">{error}</p>}
       {torrents.length === 0 && <p className="empty">{i18n.t('popupEmpty')}</p>}
+      {torrents.length > 0 && <Toolbar torrents={torrents} filter={filter} onFilter={setFilter} />}
       <ul aria-label={i18n.t('popupTorrents')} className="list">
         {sorted.map((t: HostTorrentView) => (
           <TorrentItem
