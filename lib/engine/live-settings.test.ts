@@ -4,7 +4,16 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { FileServer } from '../../tests/fixtures/file-server.ts';
-import { engine, rtcConfig, startTracker, until } from '../../tests/fixtures/swarm.ts';
+import wrtc from '@roamhq/wrtc';
+import {
+  destroyWebTorrent,
+  engine,
+  rtcConfig,
+  startTracker,
+  until,
+  webTorrent,
+  wtStore,
+} from '../../tests/fixtures/swarm.ts';
 import { content, singleFileTorrent } from '../../tests/fixtures/torrents.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -14,7 +23,7 @@ afterEach(async () => {
 
 const NO_LIMITS = { downloadLimit: 0, uploadLimit: 0 };
 
-async function seedingTorrent() {
+async function seedingTorrent(extra: Parameters<typeof engine>[1] = {}) {
   const tracker = await startTracker();
   cleanups.push(() => tracker.close());
   const server = new FileServer();
@@ -23,11 +32,11 @@ async function seedingTorrent() {
   const data = content(300_000, 7);
   server.files.set('/seed/live.bin', data);
   const bytes = await singleFileTorrent(data, 'live.bin', [`${server.origin}/seed/`]);
-  const e = engine(11, { defaultTrackers: [tracker.url] });
+  const e = engine(11, { defaultTrackers: [tracker.url], ...extra });
   cleanups.push(() => e.client.destroy());
   const t = e.client.add({ kind: 'file', bytes });
   await until(e.client, () => t.state === 'seeding', 30_000, 'downloaded, seeding');
-  return { e, t, tracker };
+  return { e, t, tracker, bytes };
 }
 
 describe('Client.configure', { timeout: 60_000 }, () => {
@@ -65,5 +74,34 @@ describe('Client.configure', { timeout: 60_000 }, () => {
         { timeout: 10_000 },
       )
       .toBe(true);
+  });
+
+  it('new ICE servers serve the next peer connections', async () => {
+    const configs: RTCConfiguration[] = [];
+    const { e, tracker, bytes } = await seedingTorrent({
+      createPeerConnection: (config) => {
+        configs.push(config);
+        return new wrtc.RTCPeerConnection(config) as unknown as RTCPeerConnection;
+      },
+    });
+    const stun: RTCConfiguration = { iceServers: [{ urls: ['stun:127.0.0.1:3478'] }] };
+    e.client.configure({
+      defaultTrackers: [tracker.url],
+      rtcConfig: stun,
+      seedLimits: { ratio: 100, timeMs: 3_600_000 },
+      ...NO_LIMITS,
+    });
+    const before = configs.length;
+    // A leecher arrives: our side of that connection (offer or answer) uses the new servers.
+    const leecher = webTorrent();
+    cleanups.push(() => destroyWebTorrent(leecher));
+    leecher.add(Buffer.from(bytes), {
+      ...wtStore,
+      announce: [tracker.url],
+    });
+    await expect.poll(() => configs.slice(before), { timeout: 20_000 }).toContainEqual(stun);
+    expect(
+      configs.slice(before).every((c) => c.iceServers?.[0]?.urls?.[0] === 'stun:127.0.0.1:3478'),
+    ).toBe(true);
   });
 });
