@@ -12,6 +12,8 @@
 //  - parse (scripts/bench/parse.mjs): the worst .torrent files under the limits, parsed and
 //    given save paths as the engine host does; medians of BENCH_PARSE_RUNS (20) against the
 //    budgets (< 1 s, < 256 MiB above idle), pass/fail. Node only, no browser.
+//  - popup (scripts/bench/popup.mjs): the popup's first render with BENCH_POPUP_TORRENTS (100)
+//    torrents, median of BENCH_POPUP_RUNS (20), against the budget (< 100 ms), pass/fail.
 // Shared: BENCH_SAMPLE_MS (100), BENCH_SETTLE_MS (4000), BENCH_IDLE_MS (1500) for the browser
 // parts' memory sampling. Results: a table per part, and .test-results/bench.json (rewritten
 // after each part, so a later failure keeps what was measured; parts not run this time keep
@@ -26,6 +28,7 @@ import { downloadConfig, downloadReport, runDownloadPart } from './bench/downloa
 import { listEnv, numberEnv } from './bench/env.mjs';
 import { offloadConfig, runOffloadPart } from './bench/offload.mjs';
 import { parseConfig, runParsePart } from './bench/parse.mjs';
+import { popupConfig, runPopupPart } from './bench/popup.mjs';
 import { runWebrtcPart, webrtcConfig } from './bench/webrtc.mjs';
 import { findChromium } from './chromium.mjs';
 import { NO_NETNS_MESSAGE, spawnInLoopbackNamespace } from './netns.mjs';
@@ -34,7 +37,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const EXTENSION_DIR = path.join(ROOT, '.output', 'chrome-mv3');
 const RESULTS_FILE = path.join(ROOT, '.test-results', 'bench.json');
 const NETNS_ENV = 'SWARMLINK_BENCH_NETNS';
-const PARTS = /** @type {const} */ (['download', 'offload', 'webrtc', 'parse']);
+const PARTS = /** @type {const} */ (['download', 'offload', 'webrtc', 'parse', 'popup']);
 
 function config() {
   const parts = listEnv('BENCH_PARTS', PARTS, PARTS);
@@ -44,6 +47,7 @@ function config() {
   if (parts.includes('offload')) offloadConfig();
   if (parts.includes('webrtc')) webrtcConfig();
   if (parts.includes('parse')) parseConfig();
+  if (parts.includes('popup')) popupConfig();
   return {
     parts: PARTS.filter((p) => parts.includes(p)),
     common: {
@@ -57,7 +61,7 @@ function config() {
 
 /** The parts that drive Chromium with the built extension. */
 const needsBrowser = (/** @type {readonly string[]} */ parts) =>
-  parts.includes('download') || parts.includes('webrtc');
+  parts.includes('download') || parts.includes('webrtc') || parts.includes('popup');
 
 /** @param {string} cmd @param {string[]} args */
 function run(cmd, args) {
@@ -192,6 +196,11 @@ async function inner() {
         } else if (part === 'offload') {
           const { report, ...r } = await runOffloadPart(partOptions);
           results.offload = r;
+          reports.push(report);
+          failed += r.failed;
+        } else if (part === 'popup') {
+          const { report, ...r } = await runPopupPart(partOptions);
+          results.popup = r;
           reports.push(report);
           failed += r.failed;
         } else if (part === 'parse') {
