@@ -201,9 +201,9 @@ export class Swarm implements PeerTorrent {
       onOfferDropped: (offerId) => this.offers.drop(offerId),
     });
     a.on('update', (st) => {
-      // Counting us: nobody else reads it now.
-      if ((st.complete ?? 0) + (st.incomplete ?? 0) <= 1 && st.incomplete !== undefined) {
-        this.torrent.alone();
+      // The tracker's counts include us.
+      if (st.incomplete !== undefined) {
+        this.torrent.othersKnown(Math.max(0, (st.complete ?? 0) + st.incomplete - 1));
       }
       this.torrent.touch();
     });

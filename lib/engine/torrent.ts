@@ -217,9 +217,9 @@ export class Torrent extends Emitter<Events> {
     this.policy.watch(this.state === 'downloading');
   }
 
-  /** Its trackers know no other reader: the web seed need not wait to meet them. */
-  alone(): void {
-    this.policy.alone();
+  /** A tracker knows of `n` other readers: the web seed meets them before long requests. */
+  othersKnown(n: number): void {
+    this.policy.othersKnown(n);
   }
 
   /** Adds a source (a connected wire peer); it starts if the torrent is downloading. */

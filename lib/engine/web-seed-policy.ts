@@ -18,13 +18,15 @@ export const STALL_MS = 8_000;
 /** With trackers, runs are fetched in HTTP requests of about this long (RunPolicy). */
 export const SWARM_REQUEST_SECONDS = 0.5;
 /**
- * A reader that starts while others may be downloading too ("meeting"): for this long, or
- * until its trackers say it is alone, its web seed requests are at most MEETING_REQUEST_BYTES.
- * It does not know yet what the others fetch (no peers, no claims), and a request in flight
- * is never cut, so a long one fetched pieces others had already (measured, 8 readers: 34 of
- * 38 duplicate pieces were the newcomers' first requests).
+ * A reader that starts while others may be downloading too ("meeting"): until it is
+ * connected to as many peers as its trackers say there are (at once if they say none), for
+ * at most MEETING_MS, its web seed requests are at most MEETING_REQUEST_BYTES. It does not
+ * know yet what the others fetch (no peers, no claims), and a request in flight is never
+ * cut, so a long one fetched pieces others had already (measured, 8 readers: 34 of 38
+ * duplicate pieces were the newcomers' first requests; a fixed 2 s was too short when the
+ * machine was busy and connections took longer).
  */
-export const MEETING_MS = 2_000;
+export const MEETING_MS = 5_000;
 export const MEETING_REQUEST_BYTES = 256 * 1024;
 const WATCH_MS = 2_000;
 
@@ -33,6 +35,8 @@ export class WebSeedPolicy {
   swarmed = false;
   private lastBytesAt = 0;
   private meetingUntil = 0;
+  /** Other readers the trackers know of (undefined: no tracker has said yet). */
+  private others: number | undefined;
   private timer: unknown = null;
 
   constructor(
@@ -50,8 +54,12 @@ export class WebSeedPolicy {
   }
 
   next(): RunPolicy {
-    const peers = this.sources.list().some((s) => s.kind === 'peer' && s.state === 'active');
-    const meeting = this.swarmed && this.clock.now() < this.meetingUntil;
+    const active = this.sources.list().filter((s) => s.kind === 'peer' && s.state === 'active');
+    const peers = active.length > 0;
+    const meeting =
+      this.swarmed &&
+      this.clock.now() < this.meetingUntil &&
+      (this.others === undefined || active.length < this.others);
     return {
       spread: this.swarmed,
       anyway: this.stalled(),
@@ -61,9 +69,9 @@ export class WebSeedPolicy {
     };
   }
 
-  /** The trackers know no other reader of the torrent: no one to meet first. */
-  alone(): void {
-    this.meetingUntil = 0;
+  /** A tracker knows of `n` other readers (seeds and leechers) of the torrent. */
+  othersKnown(n: number): void {
+    this.others = Math.max(this.others ?? 0, n);
   }
 
   /** Watches for stalls while `downloading` (only with a swarm: claims and peers to wait for). */
@@ -71,7 +79,10 @@ export class WebSeedPolicy {
     this.clock.clearTimeout(this.timer);
     this.timer = null;
     if (fresh) this.lastBytesAt = this.clock.now();
-    if (fresh && this.swarmed) this.meetingUntil = this.clock.now() + MEETING_MS;
+    if (fresh && this.swarmed) {
+      this.meetingUntil = this.clock.now() + MEETING_MS;
+      this.others = undefined;
+    }
     if (!downloading || !this.swarmed) return;
     this.timer = this.clock.setTimeout(() => {
       this.timer = null;
