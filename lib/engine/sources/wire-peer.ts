@@ -26,23 +26,15 @@ import {
 } from '../wire/webseed-claims.ts';
 import { PeerClaims } from './peer-claims.ts';
 import { PeerHave } from './peer-have.ts';
+import { MAX_PIPELINE, PeerRequests } from './peer-requests.ts';
 import { LimitGate } from '../token-bucket.ts';
 import { UploadQueue } from './upload-queue.ts';
 import type { PeerWire } from '../wire/peer-wire.ts';
 import { clientName, OUR_EXTENSIONS, type PeerTorrent } from './peer-torrent.ts';
 import type { Source, SourceEvents, SourceState, SourceView } from './source.ts';
 
-/** A request not answered in this time goes to someone else (WebTorrent: 30 s). */
-export const REQUEST_TIMEOUT_MS = 20_000;
+export { REQUEST_TIMEOUT_MS } from './peer-requests.ts';
 const CHECK_MS = 5_000;
-/** Requests kept in flight to a peer: this many seconds of its recent rate, within bounds. */
-const PIPELINE_SECONDS = 2;
-const MIN_PIPELINE = 8;
-/** A request is late (the web seed may fetch its piece) after this many times the peer's usual block time… */
-const LATE_FACTOR = 2;
-/** …and at least this long (a busy machine's ordinary jitter is not lateness). */
-const LATE_MIN_MS = 4_000;
-const MAX_PIPELINE = 128;
 
 export class WirePeer extends Emitter<SourceEvents> implements Source {
   readonly kind = 'peer';
@@ -56,9 +48,7 @@ export class WirePeer extends Emitter<SourceEvents> implements Source {
   peerChoking = true;
   peerInterested = false;
   private started = false;
-  private readonly sentAt = new Map<number, number>();
-  /** Recent time from request to block (moving average), ms. */
-  private blockMs = 0;
+  private readonly requests = new PeerRequests();
   private readonly uploads: UploadQueue;
   private checkTimer: unknown = null;
   /** Waits for the download limit before more requests. */
@@ -321,24 +311,22 @@ export class WirePeer extends Emitter<SourceEvents> implements Source {
     this.setInterested(want);
   }
 
-  private pipeline(): number {
-    const perSecond = this.received.rate() / 16384;
-    return Math.max(MIN_PIPELINE, Math.min(MAX_PIPELINE, Math.ceil(perSecond * PIPELINE_SECONDS)));
-  }
-
   /** Keeps the pipeline of requests full. */
   fill(): void {
     const picker = this.torrent.picker;
     if (!picker || !this.started || this.peerChoking || !this.amInterested || this.wire.closed)
       return;
     if (!this.torrent.downloading || this.limit.blocked(() => this.fill())) return;
-    const limit = Math.min(this.pipeline(), this.wire.peerExtended?.reqq ?? MAX_PIPELINE);
+    const limit = Math.min(
+      PeerRequests.pipeline(this.received.rate()),
+      this.wire.peerExtended?.reqq ?? MAX_PIPELINE,
+    );
     const want = limit - picker.requestsOf(this.id);
     if (want <= 0) return;
     const reqs = picker.pickBlocks(this.id, this.has, want);
     const now = this.torrent.clock.now();
     for (const r of reqs) {
-      this.sentAt.set(key(r.piece, r.begin), now);
+      this.requests.sent(r, now);
       this.wire.sendMessage({ type: 'request', index: r.piece, begin: r.begin, length: r.length });
     }
     if (reqs.length === 0 && picker.requestsOf(this.id) === 0) this.updateInterest();
@@ -355,12 +343,7 @@ export class WirePeer extends Emitter<SourceEvents> implements Source {
         `block ${index}:${begin}+${block.byteLength} is not ours to take`,
       );
     }
-    const asked = this.sentAt.get(key(index, begin));
-    if (asked !== undefined) {
-      const took = this.torrent.clock.now() - asked;
-      this.blockMs = this.blockMs === 0 ? took : this.blockMs * 0.9 + took * 0.1;
-    }
-    this.sentAt.delete(key(index, begin));
+    this.requests.answered(index, begin, this.torrent.clock.now());
     this.received.add(block.byteLength);
     this.torrent.rates?.download.take(block.byteLength);
     this.emit('bytes', block.byteLength);
@@ -377,20 +360,20 @@ export class WirePeer extends Emitter<SourceEvents> implements Source {
   private onReject(r: { index: number; begin: number }): void {
     const picker = this.torrent.picker;
     if (!picker) return;
-    this.sentAt.delete(key(r.index, r.begin));
+    this.requests.forget(r.index, r.begin);
     picker.blockFailed(this.id, r.index, r.begin);
     this.emit('released', 1);
   }
 
   /** Sends a cancel for a block another peer delivered first. */
   cancel(r: BlockRequest): void {
-    this.sentAt.delete(key(r.piece, r.begin));
+    this.requests.forget(r.piece, r.begin);
     this.wire.sendMessage({ type: 'cancel', index: r.piece, begin: r.begin, length: r.length });
   }
 
   private forgetRequests(): void {
     const picker = this.torrent.picker;
-    this.sentAt.clear();
+    this.requests.clear();
     if (picker && picker.releaseSource(this.id).length > 0) this.emit('released', 1);
   }
 
@@ -398,18 +381,11 @@ export class WirePeer extends Emitter<SourceEvents> implements Source {
   private check(): void {
     const picker = this.torrent.picker;
     const now = this.torrent.clock.now();
-    let late = 0;
-    const lateMs = Math.max(LATE_MIN_MS, LATE_FACTOR * this.blockMs);
-    for (const [k, at] of this.sentAt) {
-      const piece = Math.floor(k / 2 ** 26);
-      if (now - at >= lateMs && picker) {
-        picker.markLate(piece);
-        late++;
-      }
-      if (now - at < REQUEST_TIMEOUT_MS) continue;
-      this.sentAt.delete(k);
-      picker?.blockFailed(this.id, piece, k % 2 ** 26);
-    }
+    const late = this.requests.check(
+      now,
+      (piece) => picker?.markLate(piece),
+      (piece, begin) => picker?.blockFailed(this.id, piece, begin),
+    );
     if (late > 0) this.emit('released', late);
     // Claims not repeated in time are void; ours are repeated while they last.
     if (this.claims.expire(now)) this.emit('released', 0);
@@ -473,9 +449,4 @@ export class WirePeer extends Emitter<SourceEvents> implements Source {
     this.state = state;
     this.emit('state', state);
   }
-}
-
-/** `piece:begin` as one number (begin < 2^26: pieces are at most 64 MiB). */
-function key(piece: number, begin: number): number {
-  return piece * 2 ** 26 + begin;
 }

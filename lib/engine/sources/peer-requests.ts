@@ -1,0 +1,82 @@
+/**
+ * The block requests we have out to one peer and how long they take: how many to keep in
+ * flight (its recent rate), which are late (the web seed may fetch their pieces: "peers
+ * first" gives way), which timed out (they go to other peers).
+ */
+import type { BlockRequest } from '../picker.ts';
+
+/** A request not answered in this time goes to someone else (WebTorrent: 30 s). */
+export const REQUEST_TIMEOUT_MS = 20_000;
+/** Requests kept in flight to a peer: this many seconds of its recent rate, within bounds. */
+const PIPELINE_SECONDS = 2;
+const MIN_PIPELINE = 8;
+export const MAX_PIPELINE = 128;
+/** A request is late (the web seed may fetch its piece) after this many times the peer's usual block time… */
+const LATE_FACTOR = 2;
+/** …and at least this long (a busy machine's ordinary jitter is not lateness). */
+const LATE_MIN_MS = 4_000;
+
+export class PeerRequests {
+  private readonly sentAt = new Map<number, number>();
+  /** Recent time from request to block (moving average), ms. */
+  private blockMs = 0;
+
+  /** Requests to keep in flight at `bytesPerSecond` from the peer. */
+  static pipeline(bytesPerSecond: number): number {
+    const perSecond = bytesPerSecond / 16384;
+    return Math.max(MIN_PIPELINE, Math.min(MAX_PIPELINE, Math.ceil(perSecond * PIPELINE_SECONDS)));
+  }
+
+  sent(r: BlockRequest, now: number): void {
+    this.sentAt.set(key(r.piece, r.begin), now);
+  }
+
+  /** The block came (its time counts towards the peer's block time). */
+  answered(piece: number, begin: number, now: number): void {
+    const asked = this.sentAt.get(key(piece, begin));
+    if (asked !== undefined) {
+      const took = now - asked;
+      this.blockMs = this.blockMs === 0 ? took : this.blockMs * 0.9 + took * 0.1;
+    }
+    this.sentAt.delete(key(piece, begin));
+  }
+
+  /** Rejected or cancelled: no longer out. */
+  forget(piece: number, begin: number): void {
+    this.sentAt.delete(key(piece, begin));
+  }
+
+  clear(): void {
+    this.sentAt.clear();
+  }
+
+  /**
+   * Looks at every request out at `now`: `late(piece)` for each late one, and those past
+   * REQUEST_TIMEOUT_MS are dropped and given to `timedOut(piece, begin)`. Returns how many
+   * were late.
+   */
+  check(
+    now: number,
+    late: (piece: number) => void,
+    timedOut: (piece: number, begin: number) => void,
+  ): number {
+    let n = 0;
+    const lateMs = Math.max(LATE_MIN_MS, LATE_FACTOR * this.blockMs);
+    for (const [k, at] of this.sentAt) {
+      const piece = Math.floor(k / 2 ** 26);
+      if (now - at >= lateMs) {
+        late(piece);
+        n++;
+      }
+      if (now - at < REQUEST_TIMEOUT_MS) continue;
+      this.sentAt.delete(k);
+      timedOut(piece, k % 2 ** 26);
+    }
+    return n;
+  }
+}
+
+/** `piece:begin` as one number (begin < 2^26: pieces are at most 64 MiB). */
+function key(piece: number, begin: number): number {
+  return piece * 2 ** 26 + begin;
+}
