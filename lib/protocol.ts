@@ -26,6 +26,10 @@ export type UiCommand =
   | { target: 'background'; type: 'retry'; id: string }
   /** Deletes a finished torrent's stored pieces (its saved files stay). */
   | { target: 'background'; type: 'free'; id: string }
+  /** A multi-file torrent's file list (FileView[]). */
+  | { target: 'background'; type: 'get-files'; id: string }
+  /** Selects or deselects one file: deselected files are neither downloaded nor saved. */
+  | { target: 'background'; type: 'select-file'; id: string; fileIndex: number; selected: boolean }
   | { target: 'background'; type: 'remove'; id: string; deleteData: boolean }
   /**
    * Answered by the background: the files of a torrent Swarmlink saved that are still on
@@ -47,6 +51,8 @@ export type EngineCommand =
   | { target: 'engine'; type: 'resume'; id: string }
   | { target: 'engine'; type: 'retry'; id: string }
   | { target: 'engine'; type: 'free'; id: string }
+  | { target: 'engine'; type: 'get-files'; id: string }
+  | { target: 'engine'; type: 'select-file'; id: string; fileIndex: number; selected: boolean }
   | { target: 'engine'; type: 'remove'; id: string; deleteData: boolean }
   | { target: 'engine'; type: 'ping' }
   /** The user's settings changed (or the host asks at start): applied without a restart. */
@@ -157,6 +163,10 @@ function isInfoHash(v: unknown): v is string {
   return typeof v === 'string' && /^[0-9a-f]{40}$/.test(v);
 }
 
+function isFileIndex(v: unknown): v is number {
+  return Number.isSafeInteger(v) && (v as number) >= 0;
+}
+
 function isId(v: unknown): v is string {
   return typeof v === 'string' && v.length > 0 && v.length < 100;
 }
@@ -199,7 +209,18 @@ export function parseBackgroundMessage(msg: unknown): BackgroundMessage | null {
     case 'resume':
     case 'retry':
     case 'free':
+    case 'get-files':
       return isId(msg.id) ? { target: 'background', type: msg.type, id: msg.id } : null;
+    case 'select-file':
+      return isId(msg.id) && isFileIndex(msg.fileIndex) && typeof msg.selected === 'boolean'
+        ? {
+            target: 'background',
+            type: 'select-file',
+            id: msg.id,
+            fileIndex: msg.fileIndex,
+            selected: msg.selected,
+          }
+        : null;
     case 'remove':
       return isId(msg.id) && typeof msg.deleteData === 'boolean'
         ? { target: 'background', type: 'remove', id: msg.id, deleteData: msg.deleteData }
@@ -272,7 +293,18 @@ export function parseEngineCommand(msg: unknown): EngineCommand | null {
     case 'resume':
     case 'retry':
     case 'free':
+    case 'get-files':
       return isId(msg.id) ? { target: 'engine', type: msg.type, id: msg.id } : null;
+    case 'select-file':
+      return isId(msg.id) && isFileIndex(msg.fileIndex) && typeof msg.selected === 'boolean'
+        ? {
+            target: 'engine',
+            type: 'select-file',
+            id: msg.id,
+            fileIndex: msg.fileIndex,
+            selected: msg.selected,
+          }
+        : null;
     case 'remove':
       return isId(msg.id) && typeof msg.deleteData === 'boolean'
         ? { target: 'engine', type: 'remove', id: msg.id, deleteData: msg.deleteData }

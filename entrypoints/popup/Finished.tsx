@@ -1,27 +1,19 @@
 /** A finished torrent's files: Open (a single file) and Show in folder, for files Swarmlink saved that still exist. */
-import { useEffect, useState } from 'react';
 import { browser } from 'wxt/browser';
 import type { FileOnDisk, HostTorrentView } from '@/lib/protocol';
 import { formatBytes } from '@/lib/ui/format';
 import * as i18n from '@/lib/ui/i18n';
-import { sendCommand } from './use-torrents';
+import { sendCommand, useListAnswer } from './use-torrents';
 
 /** The torrent's saved files still on disk (asked again whenever another file is saved). */
 function useFilesOnDisk(t: HostTorrentView): FileOnDisk[] {
-  const [files, setFiles] = useState<FileOnDisk[]>([]);
   const { infoHash, savedFiles } = t;
-  useEffect(() => {
-    if (!infoHash || savedFiles === 0) return;
-    let live = true;
-    sendCommand({ type: 'files-on-disk', infoHash }).then(
-      (answer) => live && Array.isArray(answer) && setFiles(answer as FileOnDisk[]),
-      () => {},
-    );
-    return () => {
-      live = false;
-    };
-  }, [infoHash, savedFiles]);
-  return infoHash && savedFiles > 0 ? files : [];
+  const asking = infoHash && savedFiles > 0;
+  const [files] = useListAnswer<FileOnDisk>(
+    asking ? { type: 'files-on-disk', infoHash } : null,
+    `${infoHash}:${savedFiles}`,
+  );
+  return asking ? files : [];
 }
 
 export function FileActions({ torrent: t }: { torrent: HostTorrentView }) {
@@ -57,7 +49,7 @@ export function FileActions({ torrent: t }: { torrent: HostTorrentView }) {
 export function StoredNote({ torrent: t }: { torrent: HostTorrentView }) {
   const complete = t.state === 'done' || t.state === 'seeding';
   if (!complete || t.storedBytes === 0) return null;
-  const saved = t.fileCount > 0 && t.savedFiles === t.fileCount;
+  const saved = t.selectedFiles > 0 && t.savedFiles >= t.selectedFiles;
   return (
     <div className="actions stored">
       <span className="hint">{i18n.t('statusStored', formatBytes(t.storedBytes))}</span>

@@ -2,6 +2,7 @@ import type { HostTorrentView } from '@/lib/protocol';
 import { formatBytes, formatEta, formatRatio, stateLabel } from '@/lib/ui/format';
 import * as i18n from '@/lib/ui/i18n';
 import { useEffect, useRef } from 'react';
+import { FileList } from './Files';
 import { FileActions, StoredNote } from './Finished';
 import { ErrorNote, SourceLines, StuckNote } from './Health';
 import { sendCommand } from './use-torrents';
@@ -52,6 +53,7 @@ export function TorrentItem({
       <SourceLines torrent={t} now={now} />
       <StuckNote torrent={t} now={now} />
       <StoredNote torrent={t} />
+      <FileList torrent={t} />
       <div className="actions">
         <button onClick={() => void sendCommand({ type: paused ? 'resume' : 'pause', id: t.id })}>
           {paused ? i18n.t('actionResume') : i18n.t('actionPause')}
@@ -70,7 +72,7 @@ function StatusLine({ torrent: t }: { torrent: HostTorrentView }) {
     <div className="status">
       <span>
         {stateLabel(t.state)}
-        {t.fileCount > 0 && t.savedFiles === t.fileCount && ` · ${i18n.t('statusSaved')}`}
+        {t.selectedFiles > 0 && t.savedFiles >= t.selectedFiles && ` · ${i18n.t('statusSaved')}`}
       </span>
       <span>
         {t.selectedBytes > 0 &&

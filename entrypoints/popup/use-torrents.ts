@@ -36,3 +36,27 @@ export function useTorrents(): { torrents: HostTorrentView[]; error: string | nu
 
   return { torrents, error };
 }
+
+/**
+ * Asks `cmd` (when not null) and keeps its array answer; asked again whenever `key` changes.
+ * `set` also lets the caller show a change before the next answer.
+ */
+export function useListAnswer<T>(
+  cmd: Command | null,
+  key: string,
+): [T[], (update: (all: T[]) => T[]) => void] {
+  const [list, setList] = useState<T[]>([]);
+  useEffect(() => {
+    if (!cmd) return;
+    let live = true;
+    sendCommand(cmd).then(
+      (answer) => live && Array.isArray(answer) && setList(answer as T[]),
+      () => {},
+    );
+    return () => {
+      live = false;
+    };
+    // `key` says when `cmd` asks something new.
+  }, [key]);
+  return [list, setList];
+}

@@ -372,8 +372,8 @@ export class Client extends Emitter<Events> {
   private freeIfOver(t: Torrent): void {
     const rec = t.infoHash ? this.records.get(t.infoHash) : undefined;
     if (!rec || rec.freed || t.isFreed || t.state !== 'done' || !t.seedingOver) return;
-    const files = t.meta!.files;
-    if (files.some((f, i) => !f.pad && !this.records.isSaved(rec, i))) return;
+    const selected = t.files(Infinity).filter((f) => f.selected);
+    if (selected.some((f) => !this.records.isSaved(rec, f.index))) return;
     void this.free(t.id);
   }
 

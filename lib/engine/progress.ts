@@ -45,6 +45,14 @@ export class Progress {
     return pieceSpans(this.layout, index).some((s) => this.selected[s.fileIndex] === 1);
   }
 
+  /** floor(100 × verified pieces of the file ÷ its pieces); 100 for an empty file. */
+  filePercent(fileIndex: number): number {
+    const r = piecesOfFile(this.layout, fileIndex);
+    if (!r) return 100;
+    const total = r.last - r.first + 1;
+    return Math.floor((100 * (total - this.filesLeft[fileIndex]!)) / total);
+  }
+
   isFileComplete(fileIndex: number): boolean {
     return this.filesLeft[fileIndex] === 0;
   }

@@ -44,8 +44,21 @@ export interface TorrentView {
   /** Peers banned for sending wrong data (smart ban). */
   bannedPeers: number;
   fileCount: number;
+  /** The files among them selected to download and save. */
+  selectedFiles: number;
   addedAt: number;
 }
 
 /** Where a torrent's metainfo comes from, when it can be fetched again. */
 export type TorrentSource = { kind: 'url'; url: string } | { kind: 'magnet'; uri: string };
+
+/** One file of a multi-file torrent, as its file list shows it. */
+export interface FileView {
+  index: number;
+  /** Path inside the torrent, `/`-separated. */
+  path: string;
+  length: number;
+  selected: boolean;
+  /** floor(100 × verified pieces of it ÷ its pieces). */
+  progress: number;
+}

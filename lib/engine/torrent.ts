@@ -14,7 +14,7 @@ import { pieceSize, type TorrentStorage } from './piece-store.ts';
 import { Progress } from './progress.ts';
 import { RateMeter } from './rate.ts';
 import type { Source } from './sources/source.ts';
-import type { TorrentSource, TorrentState, TorrentView } from './torrent-view.ts';
+import type { FileView, TorrentSource, TorrentState, TorrentView } from './torrent-view.ts';
 import { SourceSet } from './sources/source-set.ts';
 import { Verifier } from './verifier.ts';
 import { WEBSEED_DEFAULTS, WebSeed } from './webseed.ts';
@@ -177,8 +177,39 @@ export class Torrent extends Emitter<Events> {
     o.progress.setSelection(selected);
     o.picker.setWanted((i) => o.progress.pieceWanted(i));
     if (this.isComplete() && o.picker.remaining > 0 && !this.paused) this.resume();
+    // A web seed's run in flight may span files no longer wanted: start its fetches afresh.
+    else if (this.state === 'downloading') this.resume();
     this.sources.wakeIdle();
     this.afterProgress();
+  }
+
+  /** Its files (pad files left out), at most `max` of them, once storage is open. */
+  files(max: number): FileView[] {
+    const o = this.open;
+    if (!o || !this.meta) return [];
+    const out: FileView[] = [];
+    this.meta.files.forEach((f, index) => {
+      if (f.pad || out.length >= max) return;
+      const selected = o.progress.isSelected(index);
+      out.push({
+        index,
+        path: f.path.join('/'),
+        length: f.length,
+        selected,
+        progress: o.progress.filePercent(index),
+      });
+    });
+    return out;
+  }
+
+  /** Selects or deselects one file (see setFileSelection). */
+  selectFile(fileIndex: number, selected: boolean): void {
+    const o = this.open;
+    if (!o || !this.meta?.files[fileIndex] || this.meta.files[fileIndex]!.pad) return;
+    const all = this.meta.files.map((_, i) =>
+      i === fileIndex ? selected : o.progress.isSelected(i),
+    );
+    this.setFileSelection(all);
   }
 
   /** Merges more web seeds (the same torrent added again, a magnet's ws=). */
@@ -448,6 +479,9 @@ export class Torrent extends Emitter<Events> {
       seeds: peers.filter((s) => s.seed).length,
       bannedPeers: this.bannedPeers,
       fileCount: this.meta ? this.meta.files.filter((f) => !f.pad).length : 0,
+      selectedFiles: this.meta
+        ? this.meta.files.filter((f, i) => !f.pad && (!o || o.progress.isSelected(i))).length
+        : 0,
       addedAt: this.addedAt,
     };
   }

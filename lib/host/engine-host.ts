@@ -44,6 +44,8 @@ interface Saving {
 }
 
 const BROADCAST_MS = 250;
+/** A file list shows at most this many files (a torrent may have 100,000). */
+const MAX_LISTED_FILES = 500;
 /**
  * While a torrent is active, state goes out at least this often even when nothing changed:
  * "no peers after N seconds" and the badge's count of torrents with no source depend on time.
@@ -122,6 +124,11 @@ export class EngineHost {
         // After any save still reading the stored pieces.
         await this.savesEnded(cmd.id);
         await this.client.free(cmd.id);
+        return true;
+      case 'get-files':
+        return this.client.get(cmd.id)?.files(MAX_LISTED_FILES) ?? [];
+      case 'select-file':
+        this.client.get(cmd.id)?.selectFile(cmd.fileIndex, cmd.selected);
         return true;
       case 'retry':
         this.startedAt.set(cmd.id, Date.now());

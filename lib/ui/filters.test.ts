@@ -6,7 +6,7 @@ const t = (id: string, state: TorrentState, addedAt: number, savedFiles = 1) => 
   id,
   state,
   addedAt,
-  fileCount: 1,
+  selectedFiles: 1,
   savedFiles,
 });
 const all = [

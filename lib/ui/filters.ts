@@ -40,10 +40,13 @@ export function counts(torrents: readonly Listed[]): Record<Filter, number> {
  * What Clear finished removes: the finished torrents. Their stored pieces go too once every
  * file is saved (the saved files stay); a finished torrent with a file not saved keeps them.
  */
-export function finished<T extends Listed & { fileCount: number; savedFiles: number }>(
+export function finished<T extends Listed & { selectedFiles: number; savedFiles: number }>(
   torrents: readonly T[],
 ): { torrent: T; deleteData: boolean }[] {
   return torrents
     .filter((t) => GROUP[t.state] === 'done')
-    .map((t) => ({ torrent: t, deleteData: t.fileCount > 0 && t.savedFiles === t.fileCount }));
+    .map((t) => ({
+      torrent: t,
+      deleteData: t.selectedFiles > 0 && t.savedFiles >= t.selectedFiles,
+    }));
 }

@@ -39,6 +39,7 @@ function view(over: Partial<HostTorrentView> = {}): HostTorrentView {
     seeds: 0,
     bannedPeers: 0,
     fileCount: 1,
+    selectedFiles: 1,
     addedAt: T0,
     savedFiles: 0,
     trackers: [],
