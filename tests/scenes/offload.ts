@@ -11,7 +11,13 @@ import bencode, { type BencodeInput } from 'bencode';
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { DemoStats, DemoTorrent } from '../../demo/server.mjs';
-import { startReader, type ReaderDone, type ReaderKind, type RunningReader } from './reader.ts';
+import {
+  startReader,
+  type ReaderDone,
+  type ReaderKind,
+  type ReaderSpec,
+  type RunningReader,
+} from './reader.ts';
 
 export type { ReaderKind } from './reader.ts';
 
@@ -57,28 +63,6 @@ function withFileUrlAsWebSeed(torrentFile: Uint8Array, fileUrl: string): Uint8Ar
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A reader in a child process (reader-process.mjs). */
-function forkReader(spec: Parameters<typeof startReader>[0]): RunningReader {
-  const child = fork(fileURLToPath(new URL('./reader-process.mjs', import.meta.url)), [
-    JSON.stringify({ ...spec, torrentFile: Buffer.from(spec.torrentFile).toString('base64') }),
-  ]);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const done = new Promise<ReaderDone>((resolve, reject) => {
-    child.on('message', (m: { done?: ReaderDone; error?: string }) => {
-      if (m.done) resolve(m.done);
-      else if (m.error) reject(new Error(m.error));
-    });
-    void exited.then(() => reject(new Error(`reader ${spec.index + 1}'s process exited`)));
-  });
-  return {
-    done,
-    close: async () => {
-      if (child.exitCode === null && child.connected) child.send('close');
-      await exited;
-    },
-  };
-}
-
 /** The web seed and tracker in their own process (demo-process.mjs says why). */
 async function startDemoProcess(opts: object) {
   const child = fork(fileURLToPath(new URL('./demo-process.mjs', import.meta.url)), [
@@ -114,6 +98,35 @@ async function startDemoProcess(opts: object) {
   };
 }
 
+/** A reader's process (reader-process.mjs), ready once its engine is loaded. */
+async function readerProcess(): Promise<{ start(spec: ReaderSpec): RunningReader }> {
+  const child = fork(fileURLToPath(new URL('./reader-process.mjs', import.meta.url)));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    child.once('message', () => resolve());
+    void exited.then(() => reject(new Error('a reader process exited before it was ready')));
+  });
+  const close = async () => {
+    if (child.exitCode === null && child.connected) child.send('close');
+    await exited;
+  };
+  return {
+    start(spec) {
+      const done = new Promise<ReaderDone>((resolve, reject) => {
+        child.on('message', (m: { done?: ReaderDone; error?: string }) => {
+          if (m.done) resolve(m.done);
+          else if (m.error) reject(new Error(m.error));
+        });
+        void exited.then(() => reject(new Error(`reader ${spec.index + 1}'s process exited`)));
+      });
+      child.send({
+        start: { ...spec, torrentFile: Buffer.from(spec.torrentFile).toString('base64') },
+      });
+      return { done, close };
+    },
+  };
+}
+
 export async function runOffloadScene(o: SceneOptions): Promise<SceneResult> {
   const demo = await startDemoProcess({
     mib: o.mib,
@@ -131,12 +144,16 @@ export async function runOffloadScene(o: SceneOptions): Promise<SceneResult> {
   const times: number[] = new Array(o.readers).fill(NaN);
   const ok: boolean[] = new Array(o.readers).fill(false);
   const timeoutMs = o.timeoutMs ?? 300_000;
+  // Processes first, all loaded, so that none starts its engine during the scene.
+  const processes = o.processes
+    ? await Promise.all(Array.from({ length: o.readers }, () => readerProcess()))
+    : [];
   try {
     const readers: Promise<void>[] = [];
     for (let r = 0; r < o.readers; r++) {
       if (r > 0) await sleep(o.staggerMs);
       const spec = { kind: o.kind, index: r, torrentFile: bytes, sha256: expected, timeoutMs };
-      const reader = o.processes ? forkReader(spec) : startReader(spec);
+      const reader = o.processes ? processes[r]!.start(spec) : startReader(spec);
       running.push(reader);
       readers.push(
         reader.done.then((d) => {
