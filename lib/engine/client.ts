@@ -339,7 +339,7 @@ export class Client extends Emitter<Events> {
     // Removed while the record was written: remove() deleted the record, perhaps before
     // this write landed. Delete it (again), unless the torrent was added anew meanwhile.
     if (!this.torrents.has(t.id)) return this.forget(meta.infoHash, rec);
-    await t.start(meta, { paused: t.paused });
+    await t.start(meta, { paused: t.paused, deselected: rec.deselected });
     if (!this.torrents.has(t.id)) return;
     this.emit('added', t);
   }
@@ -366,6 +366,22 @@ export class Client extends Emitter<Events> {
     if (!rec) return;
     await this.records.markSaved(rec, fileIndex);
     this.freeIfOver(t!);
+  }
+
+  /** Selects or deselects one file, and keeps the choice in the torrent's record. */
+  async selectFile(id: string, fileIndex: number, selected: boolean): Promise<void> {
+    const t = this.torrents.get(id);
+    const rec = t?.infoHash ? this.records.get(t.infoHash) : undefined;
+    if (!t || !rec) return;
+    t.selectFile(fileIndex, selected);
+    const off = new Set(
+      t
+        .files(Infinity)
+        .filter((f) => !f.selected)
+        .map((f) => f.index),
+    );
+    rec.deselected = [...off];
+    await this.records.write(rec);
   }
 
   /** design.md: stored pieces are deleted when seeding ends (the saved files stay). */

@@ -15,6 +15,8 @@ export interface TorrentRecord {
   seeding?: SeedingRecord;
   /** Its stored pieces were deleted (seeding ended, files saved): done, nothing kept. */
   freed?: boolean;
+  /** Indexes of the files the user deselected (neither downloaded nor saved). */
+  deselected?: number[];
   error?: string;
   version: 1;
 }

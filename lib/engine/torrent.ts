@@ -110,7 +110,10 @@ export class Torrent extends Emitter<Events> {
   }
 
   /** Sets the metainfo and starts: open storage, resume what was verified, fetch the rest. */
-  async start(meta: Metainfo, opts: { paused: boolean }): Promise<void> {
+  async start(
+    meta: Metainfo,
+    opts: { paused: boolean; deselected?: readonly number[] },
+  ): Promise<void> {
     this.meta = meta;
     this.name = meta.name;
     this.paused = opts.paused;
@@ -124,6 +127,13 @@ export class Torrent extends Emitter<Events> {
       const have = await storage.verified();
       if (this.destroyed) return void (await storage.close());
       this.open = this.openPieces(meta, storage, have);
+      if (opts.deselected?.length) {
+        // The user's earlier choice, before anything is fetched or reported complete.
+        const off = new Set(opts.deselected);
+        const o = this.open;
+        o.progress.setSelection(meta.files.map((_, i) => !off.has(i)));
+        o.picker.setWanted((i) => o.progress.pieceWanted(i));
+      }
     } catch (err) {
       this.open = undefined;
       await storage?.close().catch(() => {});

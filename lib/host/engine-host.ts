@@ -128,7 +128,7 @@ export class EngineHost {
       case 'get-files':
         return this.client.get(cmd.id)?.files(MAX_LISTED_FILES) ?? [];
       case 'select-file':
-        this.client.get(cmd.id)?.selectFile(cmd.fileIndex, cmd.selected);
+        await this.client.selectFile(cmd.id, cmd.fileIndex, cmd.selected);
         return true;
       case 'retry':
         this.startedAt.set(cmd.id, Date.now());

@@ -1,10 +1,12 @@
 /**
- * Stored pieces are deleted when seeding ends (design.md), or when the user frees them;
- * the saved files stay, and the torrent stays in the list as done, across restarts.
+ * What the user decides about a torrent's data: stored pieces are deleted when seeding ends
+ * (design.md) or when the user frees them, the saved files staying and the torrent staying
+ * in the list as done, across restarts; and files deselected are neither fetched nor saved,
+ * across restarts too.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileServer } from '../../tests/fixtures/file-server.ts';
-import { content, PL, singleFileTorrent } from '../../tests/fixtures/torrents.ts';
+import { content, makeTorrent, PL, singleFileTorrent } from '../../tests/fixtures/torrents.ts';
 import { Client } from './client.ts';
 import { realClock, webCryptoDigest } from './deps.ts';
 import { MemoryPieceStore } from './memory-store.ts';
@@ -103,5 +105,38 @@ describe('freeing stored pieces', () => {
     await client.remove(t.id, true);
     expect(client.list()).toEqual([]);
     await client.destroy();
+  });
+});
+
+describe('file selection', () => {
+  it('a deselected file is not saved, and stays deselected after a restart', async () => {
+    const files = [
+      { path: 'a.bin', data: content(3 * PL, 41) },
+      { path: 'b.bin', data: content(5 * PL, 42) },
+      { path: 'c.bin', data: content(2 * PL, 43) },
+    ];
+    const bytes = await makeTorrent(files, { name: 'Sel', urlList: [`${server.origin}/ws/`] });
+    // b.bin is not on the web seed at all: only deselecting it lets the torrent complete.
+    for (const f of [files[0]!, files[2]!]) server.files.set(`/ws/Sel/${f.path}`, f.data);
+    const store = new MemoryPieceStore();
+    const records = new MemoryRecordStore();
+    const client = makeClient(store, records);
+    const t = client.add({ kind: 'file', bytes });
+    await until(client, () => t.files(10).length === 3);
+    await client.selectFile(t.id, 1, false);
+    expect(t.files(10).map((f) => f.selected)).toEqual([true, false, true]);
+    await until(client, () => t.state === 'done' && client.isSaved(t.id, 2));
+    expect(t.view()).toMatchObject({ progress: 100, selectedFiles: 2 });
+    expect(client.isSaved(t.id, 0)).toBe(true);
+    expect(client.isSaved(t.id, 1)).toBe(false);
+    await client.destroy();
+
+    const after = makeClient(store, records);
+    await after.restore();
+    const [again] = after.list();
+    await until(after, () => again!.files(10).length === 3);
+    expect(again!.files(10).map((f) => f.selected)).toEqual([true, false, true]);
+    await until(after, () => again!.state === 'done');
+    await after.destroy();
   });
 });
