@@ -77,9 +77,16 @@ describe('the browser killed mid-save', () => {
     const path = join(b.downloadDir, file.path);
     await waitForFile(path, file.length);
     expect(await sha256File(path)).toBe(file.sha256);
-    // The interrupted save's partial file is deleted, and nothing was saved twice.
-    await expect.poll(() => readdir(b!.downloadDir)).toEqual([file.path]);
-    const items = await downloadsInBrowser(b.sw);
-    expect(items.map((i) => [i.state, i.filename])).toEqual([['complete', path]]);
+    // The interrupted save's partial file is deleted, and nothing was saved twice. The
+    // background does that once the new save completes (cancel, then erase, each a call into
+    // the browser): wait for it, bounded, rather than expect it within expect.poll's 1 s.
+    const settled = { timeout: 15_000 };
+    await expect.poll(() => readdir(b!.downloadDir), settled).toEqual([file.path]);
+    await expect
+      .poll(
+        async () => (await downloadsInBrowser(b!.sw)).map((i) => [i.state, i.filename]),
+        settled,
+      )
+      .toEqual([['complete', path]]);
   });
 });
