@@ -8,6 +8,7 @@ import { errorMessage } from './errors.ts';
 import { fetchTorrent } from './fetch-torrent.ts';
 import { parseMagnet, type Magnet } from './magnet.ts';
 import { parseMetainfo, type Metainfo } from './metainfo.ts';
+import { FinishedFiles } from './finished-files.ts';
 import { RecordBook } from './record-book.ts';
 import type { RecordStore, SeedingRecord, TorrentRecord } from './records.ts';
 import { Torrent, type TorrentSource, type TorrentView } from './torrent.ts';
@@ -67,6 +68,7 @@ export class Client extends Emitter<Events> {
 
   private readonly deps: ClientDeps;
   private readonly swarms: Swarms;
+  private readonly finished: FinishedFiles;
   /** Torrents between their metainfo parsed and started (it may come from two places). */
   private readonly starting = new WeakSet<Torrent>();
 
@@ -90,6 +92,7 @@ export class Client extends Emitter<Events> {
         this.emit('error', t, `Could not save torrent record: ${errorMessage(err)}`);
       }
     });
+    this.finished = new FinishedFiles(this.records, deps.store, (t) => this.swarms.leave(t));
   }
 
   /** Settings changed by the user, applied to running torrents (see Swarms.configure). */
@@ -242,7 +245,7 @@ export class Client extends Emitter<Events> {
     this.torrents.set(t.id, t);
     t.on('update', () => {
       this.trimBuffers();
-      this.freeIfOver(t);
+      this.finished.freeIfOver(t, () => this.torrents.get(t.id) === t);
       this.emit('update', t);
     });
     t.on('file-complete', (f) => this.emit('file-complete', t, f));
@@ -362,58 +365,24 @@ export class Client extends Emitter<Events> {
 
   async markSaved(id: string, fileIndex: number): Promise<void> {
     const t = this.torrents.get(id);
-    const rec = t?.infoHash ? this.records.get(t.infoHash) : undefined;
-    if (!rec) return;
-    await this.records.markSaved(rec, fileIndex);
-    this.freeIfOver(t!);
+    if (t) await this.finished.markSaved(t, fileIndex, () => this.torrents.get(id) === t);
   }
 
   /** Selects or deselects one file, and keeps the choice in the torrent's record. */
   async selectFile(id: string, fileIndex: number, selected: boolean): Promise<void> {
     const t = this.torrents.get(id);
-    const rec = t?.infoHash ? this.records.get(t.infoHash) : undefined;
-    if (!t || !rec) return;
-    t.selectFile(fileIndex, selected);
-    const off = new Set(
-      t
-        .files(Infinity)
-        .filter((f) => !f.selected)
-        .map((f) => f.index),
-    );
-    rec.deselected = [...off];
-    await this.records.write(rec);
+    if (t) await this.finished.selectFile(t, fileIndex, selected);
   }
 
-  /** design.md: stored pieces are deleted when seeding ends (the saved files stay). */
-  private freeIfOver(t: Torrent): void {
-    const rec = t.infoHash ? this.records.get(t.infoHash) : undefined;
-    if (!rec || rec.freed || t.isFreed || t.state !== 'done' || !t.seedingOver) return;
-    const selected = t.files(Infinity).filter((f) => f.selected);
-    if (selected.some((f) => !this.records.isSaved(rec, f.index))) return;
-    void this.free(t.id);
-  }
-
-  /**
-   * Deletes a complete torrent's stored pieces once its files are saved (ending its
-   * seeding); it stays in the list as done. The user's "Free storage", and what happens
-   * when seeding ends.
-   */
+  /** Deletes a complete torrent's stored pieces once its files are saved (FinishedFiles.free). */
   async free(id: string): Promise<void> {
     const t = this.torrents.get(id);
-    const infoHash = t?.infoHash;
-    const rec = infoHash ? this.records.get(infoHash) : undefined;
-    if (!t || !rec || rec.freed || (t.state !== 'done' && t.state !== 'seeding')) return;
-    rec.freed = true;
-    this.swarms.leave(t);
-    await t.release();
-    await this.records.write(rec);
-    if (this.torrents.get(id) === t) await this.deps.store.remove(infoHash!);
+    if (t) await this.finished.free(t, () => this.torrents.get(id) === t);
   }
 
   isSaved(id: string, fileIndex: number): boolean {
     const t = this.torrents.get(id);
-    const rec = t?.infoHash ? this.records.get(t.infoHash) : undefined;
-    return rec ? this.records.isSaved(rec, fileIndex) : false;
+    return t ? this.finished.isSaved(t, fileIndex) : false;
   }
 
   pause(id: string): void {

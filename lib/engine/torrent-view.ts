@@ -1,5 +1,8 @@
 /** What a torrent shows of itself: its states and the view the popup renders. */
 import type { Problem } from './errors.ts';
+import type { Metainfo } from './metainfo.ts';
+import type { Progress } from './progress.ts';
+import type { RateMeter } from './rate.ts';
 import type { SourceView } from './sources/source.ts';
 
 export type { SourceView } from './sources/source.ts';
@@ -61,4 +64,69 @@ export interface FileView {
   selected: boolean;
   /** floor(100 × verified pieces of it ÷ its pieces). */
   progress: number;
+}
+
+/** What a torrent's view is made from (Torrent.view). */
+export interface ViewParts {
+  id: string;
+  name: string;
+  state: TorrentState;
+  meta: Metainfo | undefined;
+  /** Once storage is open; with `remaining` wanted pieces not had. */
+  progress: Progress | undefined;
+  remaining: number;
+  /** A complete torrent whose stored pieces were freed: what it had. */
+  freed: { verifiedBytes: number; selectedBytes: number } | undefined;
+  received: RateMeter;
+  sent: RateMeter;
+  error: string | undefined;
+  problem: Problem | undefined;
+  sources: SourceView[];
+  bannedPeers: number;
+  addedAt: number;
+}
+
+export function torrentView(p: ViewParts): TorrentView {
+  const { progress: o, meta } = p;
+  const peers = p.sources.filter((s) => s.kind === 'peer');
+  return {
+    id: p.id,
+    infoHash: meta?.infoHash,
+    name: p.name,
+    state: p.state,
+    progress: o ? o.percent(p.remaining) : p.freed ? 100 : 0,
+    verifiedBytes: o?.verifiedBytes ?? p.freed?.verifiedBytes ?? 0,
+    selectedBytes: o?.selectedBytes ?? p.freed?.selectedBytes ?? 0,
+    storedBytes: o?.verifiedBytes ?? 0,
+    // Rates say what moves now: nothing while paused, finished or failed.
+    downloadRate: p.state === 'downloading' ? p.received.rate() : 0,
+    uploadRate: p.state === 'downloading' || p.state === 'seeding' ? p.sent.rate() : 0,
+    uploadedBytes: p.sent.total,
+    error: p.error,
+    problem: p.problem,
+    sources: p.sources,
+    webSeeds: p.sources.filter((s) => s.kind === 'webseed'),
+    peers: peers.length,
+    seeds: peers.filter((s) => s.seed).length,
+    bannedPeers: p.bannedPeers,
+    fileCount: meta ? meta.files.filter((f) => !f.pad).length : 0,
+    selectedFiles: meta ? meta.files.filter((f, i) => !f.pad && (!o || o.isSelected(i))).length : 0,
+    addedAt: p.addedAt,
+  };
+}
+
+/** A torrent's files (pad files left out), at most `max` of them. */
+export function fileViews(meta: Metainfo, progress: Progress, max: number): FileView[] {
+  const out: FileView[] = [];
+  meta.files.forEach((f, index) => {
+    if (f.pad || out.length >= max) return;
+    out.push({
+      index,
+      path: f.path.join('/'),
+      length: f.length,
+      selected: progress.isSelected(index),
+      progress: progress.filePercent(index),
+    });
+  });
+  return out;
 }

@@ -14,7 +14,14 @@ import { pieceSize, type TorrentStorage } from './piece-store.ts';
 import { Progress } from './progress.ts';
 import { RateMeter } from './rate.ts';
 import type { Source } from './sources/source.ts';
-import type { FileView, TorrentSource, TorrentState, TorrentView } from './torrent-view.ts';
+import {
+  fileViews,
+  torrentView,
+  type FileView,
+  type TorrentSource,
+  type TorrentState,
+  type TorrentView,
+} from './torrent-view.ts';
 import { SourceSet } from './sources/source-set.ts';
 import { Verifier } from './verifier.ts';
 import { WEBSEED_DEFAULTS, WebSeed } from './webseed.ts';
@@ -195,21 +202,7 @@ export class Torrent extends Emitter<Events> {
 
   /** Its files (pad files left out), at most `max` of them, once storage is open. */
   files(max: number): FileView[] {
-    const o = this.open;
-    if (!o || !this.meta) return [];
-    const out: FileView[] = [];
-    this.meta.files.forEach((f, index) => {
-      if (f.pad || out.length >= max) return;
-      const selected = o.progress.isSelected(index);
-      out.push({
-        index,
-        path: f.path.join('/'),
-        length: f.length,
-        selected,
-        progress: o.progress.filePercent(index),
-      });
-    });
-    return out;
+    return this.open && this.meta ? fileViews(this.meta, this.open.progress, max) : [];
   }
 
   /** Selects or deselects one file (see setFileSelection). */
@@ -466,33 +459,21 @@ export class Torrent extends Emitter<Events> {
 
   view(): TorrentView {
     const o = this.open;
-    const sources = this.sources.views();
-    const peers = sources.filter((s) => s.kind === 'peer');
-    return {
+    return torrentView({
       id: this.id,
-      infoHash: this.meta?.infoHash,
       name: this.name,
       state: this.state,
-      progress: o ? o.progress.percent(o.picker.remaining) : this.freed ? 100 : 0,
-      verifiedBytes: o?.progress.verifiedBytes ?? this.freed?.verifiedBytes ?? 0,
-      selectedBytes: o?.progress.selectedBytes ?? this.freed?.selectedBytes ?? 0,
-      storedBytes: o?.progress.verifiedBytes ?? 0,
-      // Rates say what moves now: nothing while paused, finished or failed.
-      downloadRate: this.state === 'downloading' ? this.received.rate() : 0,
-      uploadRate: this.state === 'downloading' || this.state === 'seeding' ? this.sent.rate() : 0,
-      uploadedBytes: this.sent.total,
+      meta: this.meta,
+      progress: o?.progress,
+      remaining: o?.picker.remaining ?? 0,
+      freed: this.freed,
+      received: this.received,
+      sent: this.sent,
       error: this.error,
       problem: this.problem,
-      sources,
-      webSeeds: sources.filter((s) => s.kind === 'webseed'),
-      peers: peers.length,
-      seeds: peers.filter((s) => s.seed).length,
+      sources: this.sources.views(),
       bannedPeers: this.bannedPeers,
-      fileCount: this.meta ? this.meta.files.filter((f) => !f.pad).length : 0,
-      selectedFiles: this.meta
-        ? this.meta.files.filter((f, i) => !f.pad && (!o || o.progress.isSelected(i))).length
-        : 0,
       addedAt: this.addedAt,
-    };
+    });
   }
 }
