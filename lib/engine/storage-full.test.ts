@@ -5,8 +5,8 @@
  * browser store does when the disk or the quota is full (a StoreError of kind 'full'); the
  * real full disk is tests/e2e/disk-full.test.ts.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FileServer } from '../../tests/fixtures/file-server.ts';
+import { describe, expect, it } from 'vitest';
+import { FileServer, fileServerEachTest } from '../../tests/fixtures/file-server.ts';
 import { PL, content, expectSameBytes, makeTorrent, parse } from '../../tests/fixtures/torrents.ts';
 import { CheckingStore, startTorrent } from '../../tests/fixtures/webseed-harness.ts';
 import { StoreError, storageFailure } from './errors.ts';
@@ -32,13 +32,7 @@ class FullingStore extends CheckingStore {
 }
 
 let server: FileServer;
-beforeEach(async () => {
-  server = new FileServer();
-  await server.listen();
-});
-afterEach(async () => {
-  await server.close();
-});
+fileServerEachTest((s) => (server = s));
 
 describe('storage full mid-download', () => {
   it('stops with a clear message, keeps what was verified, and Resume fetches only the rest', async () => {

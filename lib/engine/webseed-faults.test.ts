@@ -4,9 +4,9 @@
  * file is read as one stream, piece by piece), and one that sends wrong bytes next to a good
  * one (it fails, the other carries on). Against a real HTTP server on 127.0.0.1.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../tests/fixtures/fake-clock.ts';
-import { FileServer } from '../../tests/fixtures/file-server.ts';
+import { FileServer, fileServerEachTest } from '../../tests/fixtures/file-server.ts';
 import {
   KiB,
   PL,
@@ -19,13 +19,7 @@ import { CheckingStore, seedHarness, startTorrent } from '../../tests/fixtures/w
 import { WEBSEED_IDLE_TIMEOUT_MS } from './webseed.ts';
 
 let server: FileServer;
-beforeEach(async () => {
-  server = new FileServer();
-  await server.listen();
-});
-afterEach(async () => {
-  await server.close();
-});
+fileServerEachTest((s) => (server = s));
 
 async function singleFile(name: string, length: number, seed: number) {
   const data = content(length, seed);

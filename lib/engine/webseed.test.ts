@@ -1,6 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../tests/fixtures/fake-clock.ts';
-import { FileServer } from '../../tests/fixtures/file-server.ts';
+import { FileServer, fileServerEachTest } from '../../tests/fixtures/file-server.ts';
 import {
   KiB,
   PL,
@@ -19,13 +19,7 @@ import { webSeedFileUrl } from './webseed-url.ts';
 // ------------------------------------------------------------------ tests
 
 let server: FileServer;
-beforeEach(async () => {
-  server = new FileServer();
-  await server.listen();
-});
-afterEach(async () => {
-  await server.close();
-});
+fileServerEachTest((s) => (server = s));
 
 describe('webSeedFileUrl (BEP 19)', () => {
   it('single-file: a URL ending in / gets the encoded name, any other URL is the file', () => {
