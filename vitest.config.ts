@@ -17,12 +17,22 @@ export default defineConfig({
           environment: 'node',
           include: ['lib/**/*.test.ts', 'tests/unit/**/*.test.ts', 'demo/**/*.test.ts'],
           exclude: ['**/*.browser.test.ts'],
+          // These files run beside the browser and e2e projects, whose Chromium and Firefox
+          // take both cores. Real WebRTC stacks, trackers and HTTP servers then take seconds
+          // where they take 0.3 s alone: one took 4.3 s in a green CI run and 5 s in a red
+          // one. A timeout here is only a guard against a hang, never a speed assertion
+          // (those live in `npm run bench`), so it is well above any such wait.
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          expect: { poll: { timeout: 15_000 } },
         },
       },
       {
         test: {
           name: 'browser',
           include: ['lib/**/*.browser.test.ts', 'tests/**/*.browser.test.ts'],
+          testTimeout: 60_000, // as in unit: a guard against a hang on a loaded machine
+          hookTimeout: 60_000,
           browser: {
             enabled: true,
             headless: true,
