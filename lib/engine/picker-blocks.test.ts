@@ -194,6 +194,57 @@ describe('Picker: endgame', () => {
     expect(p.requestsOf('B')).toBe(1);
   });
 
+  // With the peers' rates (bytes per second), as wire peers pass them.
+  const KiBps = (n: number) => n * 1024;
+
+  it('with rates: no copy of a block its asker brings within 2.5 s (both copies would come)', () => {
+    const { p } = scenario({ pieces: 4, blocks: 4 }); // 16 blocks
+    const rates: Record<string, number> = { A: KiBps(1024), B: KiBps(1024) };
+    expect(p.pickBlocks('A', 'all', 16, (s) => rates[s] ?? 0)).toHaveLength(16);
+    expect(p.inEndgame()).toBe(true);
+    // A's last block is 16 × 16 KiB ÷ 1 MiB/s = 0.25 s away.
+    expect(p.pickBlocks('B', 'all', 16, (s) => rates[s] ?? 0)).toEqual([]);
+  });
+
+  it('with rates: copies of a slow peer’s blocks, the one it would bring last first', () => {
+    const { p } = scenario({ pieces: 2, blocks: 4 }); // 8 blocks
+    // A brings a block every 2 s (8 KiB/s): its 2nd block is 4 s away, its 8th 16 s.
+    const rates: Record<string, number> = { A: KiBps(8), B: KiBps(1024) };
+    expect(show(p.pickBlocks('A', 'all', 8, (s) => rates[s] ?? 0))).toBe(
+      '0:0 0:1 0:2 0:3 1:0 1:1 1:2 1:3',
+    );
+    // The first is only 2 s away: it stays A's alone.
+    expect(show(p.pickBlocks('B', 'all', 8, (s) => rates[s] ?? 0))).toBe(
+      '1:3 1:2 1:1 1:0 0:3 0:2 0:1',
+    );
+    expect(p.blockReceived('B', 1, 3 * BLOCK_LENGTH).cancel).toEqual([
+      { source: 'A', request: { piece: 1, begin: 3 * BLOCK_LENGTH, length: BLOCK_LENGTH } },
+    ]);
+  });
+
+  it('with rates: a stalled peer’s blocks (no rate) go to a peer whose rate is not known yet', () => {
+    const { p } = scenario({ pieces: 1 });
+    p.pickBlocks('A', 'all', 2, () => 0);
+    expect(show(p.pickBlocks('B', 'all', 5, () => 0))).toBe('0:1 0:0');
+  });
+
+  it('with rates: a copy only where the second peer brings it at least twice as soon', () => {
+    const { p } = scenario({ pieces: 51, blocks: 4 });
+    const rates: Record<string, number> = { A: KiBps(16), B: KiBps(1024) };
+    const rateOf = (s: string) => rates[s] ?? 0;
+    // B has a long line: 200 blocks at 1 MiB/s, so a block more would come in 3.1 s.
+    const bs = p.pickBlocks('B', 'all', 200, rateOf);
+    expect(bs).toHaveLength(200);
+    // A: the last 4 blocks at 16 KiB/s, 1-4 s away: not twice as late as 3.1 s.
+    const as = p.pickBlocks('A', 'all', 4, rateOf);
+    expect(new Set(as.map((r) => r.piece)).size).toBe(1);
+    expect(p.pickBlocks('B', 'all', 4, rateOf)).toEqual([]);
+    // Once B's line is short, A's blocks 2.5 s or more away are copied, the last first.
+    for (const r of bs) p.blockReceived('B', r.piece, r.begin);
+    const last = as[0]!.piece;
+    expect(show(p.pickBlocks('B', 'all', 4, rateOf))).toBe(`${last}:3 ${last}:2`);
+  });
+
   it('is not endgame while some wanted piece is free', () => {
     const { p } = scenario({ pieces: 2 });
     p.pickBlocks('A', 'all', 2);

@@ -359,9 +359,15 @@ export class Picker {
    * Up to `max` block requests for peer `source`, which has `have`: blocks of pieces in
    * progress first (finish what was started), then new pieces rarest first (seeded random
    * tie-break), then the tail of a web seed run; in endgame, blocks another peer was asked
-   * for. The requests are recorded against `source`.
+   * for (with `rateOf`, the peers' recent rates: only those `source` would bring much sooner,
+   * PartialPieces.takeDuplicates). The requests are recorded against `source`.
    */
-  pickBlocks(source: string, have: Have, max: number): BlockRequest[] {
+  pickBlocks(
+    source: string,
+    have: Have,
+    max: number,
+    rateOf?: (source: string) => number,
+  ): BlockRequest[] {
     const out: BlockRequest[] = [];
     const peerHas = (i: number) => have === 'all' || have.get(i);
     this.partial.takeFree(source, max, out, (i) => peerHas(i) && this.priority[i]! > 0);
@@ -374,7 +380,7 @@ export class Picker {
       if (out.length === before) break; // nothing free in it after all: never spin
     }
     if (out.length < max && this.inEndgame()) {
-      this.partial.takeDuplicates(source, max, out, ENDGAME_DUPLICATES, peerHas);
+      this.partial.takeDuplicates(source, max, out, ENDGAME_DUPLICATES, peerHas, rateOf);
     }
     return out;
   }

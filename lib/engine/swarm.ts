@@ -371,6 +371,11 @@ export class Swarm implements PeerTorrent {
     this.seedingTime.check();
   }
 
+  readonly rateOf = (source: string): number => {
+    for (const p of this.peers) if (p.id === source) return p.received.rate();
+    return 0;
+  };
+
   cancel(source: string, request: BlockRequest): void {
     for (const p of this.peers) if (p.id === source) p.cancel(request);
   }

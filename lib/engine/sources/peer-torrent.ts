@@ -36,6 +36,8 @@ export interface PeerTorrent {
   deliver(index: number, data: Uint8Array, from: Source): Promise<boolean>;
   readBlock(index: number, offset: number, length: number): Promise<Uint8Array>;
   countUpload(n: number): void;
+  /** Bytes per second a peer (by id) sent us lately; 0 if unknown (endgame's choice). */
+  readonly rateOf: (source: string) => number;
   /** Other peers asked for a block this peer delivered first (endgame): cancel theirs. */
   cancel(source: string, request: BlockRequest): void;
   /** The info dictionary (for ut_metadata), its size when known. */

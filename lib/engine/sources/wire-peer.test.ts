@@ -47,6 +47,7 @@ function setup(opts: { downloading?: boolean } = {}) {
   const torrent: PeerTorrent = {
     clock,
     peerId: ourId,
+    rateOf: () => 0,
     picker,
     layout,
     buffers: new PieceBuffers(new BufferPool(), () => PL),

@@ -323,7 +323,7 @@ export class WirePeer extends Emitter<SourceEvents> implements Source {
     );
     const want = limit - picker.requestsOf(this.id);
     if (want <= 0) return;
-    const reqs = picker.pickBlocks(this.id, this.has, want);
+    const reqs = picker.pickBlocks(this.id, this.has, want, this.torrent.rateOf);
     const now = this.torrent.clock.now();
     for (const r of reqs) {
       this.requests.sent(r, now);
