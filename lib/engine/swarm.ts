@@ -124,6 +124,13 @@ export class Swarm implements PeerTorrent {
     return this.torrent.picker ? this.torrent.meta : undefined;
   }
 
+  /** About how long the rest of the download takes at the rate of late (Infinity: unknown). */
+  tailSeconds(): number {
+    const { picker, meta, downloadRate } = this.torrent;
+    if (!picker || !meta || downloadRate <= 0) return Infinity;
+    return (picker.remaining * meta.pieceLength) / downloadRate;
+  }
+
   get downloading(): boolean {
     return this.torrent.state === 'downloading';
   }

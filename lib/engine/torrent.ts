@@ -107,6 +107,11 @@ export class Torrent extends Emitter<Events> {
     this.policy = new WebSeedPolicy(deps.clock, this.sources);
   }
 
+  /** Bytes per second received lately, from every source. */
+  get downloadRate(): number {
+    return this.received.rate();
+  }
+
   get infoHash(): string | undefined {
     return this.meta?.infoHash;
   }

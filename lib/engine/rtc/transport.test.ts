@@ -131,6 +131,26 @@ describe('ChannelTransport', () => {
     });
   }
 
+  it('reads bufferedAmount only near the high-water mark (each read crosses to the WebRTC thread)', async () => {
+    const { channel, t } = make(true);
+    // The transport's reads only: the fake's own send and drain use `held`.
+    let reads = 0;
+    let held = 0;
+    Object.defineProperty(channel, 'bufferedAmount', { get: () => (reads++, held) });
+    channel.send = (data: Uint8Array) =>
+      void (channel.sent.push(data.slice()), (held += data.length));
+    // 100 small writes in 100 tasks (requests, say), the network taking each at once: our
+    // count of what was sent passes the mark (4000) twice, and only then is the channel asked.
+    for (let i = 0; i < 100; i++) {
+      t.send(new Uint8Array(100));
+      await Promise.resolve();
+      held = 0;
+    }
+    expect(sentBytes(channel)).toBe(10_000);
+    expect(reads).toBeGreaterThanOrEqual(1);
+    expect(reads).toBeLessThanOrEqual(6);
+  });
+
   it('coalesces small writes made while the channel is full into full messages', () => {
     const { channel, t } = make(true);
     t.send(new Uint8Array(4000)); // the channel is at the high-water mark

@@ -195,8 +195,18 @@ export class ChannelTransport {
   private pump(fullOnly = false): void {
     if (this.closed) return;
     try {
-      let buffered = this.channel.bufferedAmount;
-      while (buffered < this.highWaterBytes) {
+      // What we sent since the channel was last asked, as if none of it had gone out: the
+      // channel is asked again only when that nears the mark (a read of bufferedAmount
+      // crosses to the WebRTC thread; @roamhq/wrtc: 0.6 of 5.8 s of CPU, read per send).
+      let buffered = this.channelBytes;
+      let fresh = false;
+      for (;;) {
+        if (buffered >= this.highWaterBytes) {
+          if (fresh) break;
+          buffered = this.channel.bufferedAmount;
+          fresh = true;
+          continue;
+        }
         const msg = this.queue.shift(fullOnly);
         if (!msg) break;
         this.channel.send(msg as Uint8Array<ArrayBuffer>);
@@ -208,9 +218,14 @@ export class ChannelTransport {
       this.finish(new RtcError('failed', `send: ${errorMessage(err)}`));
       return;
     }
-    if (this.needDrain && this.queue.bytes + this.channelBytes <= this.lowWaterBytes) {
-      this.needDrain = false;
-      this.ondrain?.();
+    if (this.needDrain) {
+      if (this.queue.bytes + this.channelBytes > this.lowWaterBytes) {
+        this.channelBytes = this.channel.bufferedAmount;
+      }
+      if (this.queue.bytes + this.channelBytes <= this.lowWaterBytes) {
+        this.needDrain = false;
+        this.ondrain?.();
+      }
     }
     this.watch();
   }

@@ -11,6 +11,8 @@ export const REQUEST_TIMEOUT_MS = 20_000;
 const PIPELINE_SECONDS = 2;
 const MIN_PIPELINE = 8;
 export const MAX_PIPELINE = 128;
+/** A peer's line is topped up once this fraction of it (1/n) came in (1/8 of 128: 16 requests). */
+export const REQUEST_BATCHES = 8;
 /** A request is late (the web seed may fetch its piece) after this many times the peer's usual block time… */
 const LATE_FACTOR = 2;
 /** …and at least this long (a busy machine's ordinary jitter is not lateness). */
@@ -21,10 +23,28 @@ export class PeerRequests {
   /** Recent time from request to block (moving average), ms. */
   private blockMs = 0;
 
-  /** Requests to keep in flight at `bytesPerSecond` from the peer. */
-  static pipeline(bytesPerSecond: number): number {
+  /**
+   * Requests to keep in flight at `bytesPerSecond` from the peer, when the rest of the
+   * download takes about `tailSeconds` (at the torrent's rate from every source): near the
+   * end each peer is asked for only its share of what is left, so that no peer's line runs
+   * on after the others are done. A peer answers requests in order, and the WebTorrent
+   * seeders write each block into a channel that holds a few MiB, so a line of 128 blocks
+   * from a peer sending 3 MiB/s ends 0.7 s later than the others.
+   */
+  static pipeline(bytesPerSecond: number, tailSeconds = Infinity): number {
     const perSecond = bytesPerSecond / 16384;
-    return Math.max(MIN_PIPELINE, Math.min(MAX_PIPELINE, Math.ceil(perSecond * PIPELINE_SECONDS)));
+    const seconds = Math.min(PIPELINE_SECONDS, tailSeconds);
+    return Math.max(MIN_PIPELINE, Math.min(MAX_PIPELINE, Math.ceil(perSecond * seconds)));
+  }
+
+  /**
+   * How many requests to send now to a peer with `outstanding` of a line of `limit`: none
+   * until 1/REQUEST_BATCHES of the line came in (unless it is empty), then enough to fill it.
+   */
+  static topUp(limit: number, outstanding: number): number {
+    const want = limit - outstanding;
+    if (want <= 0 || (outstanding > 0 && want < Math.ceil(limit / REQUEST_BATCHES))) return 0;
+    return want;
   }
 
   sent(r: BlockRequest, now: number): void {

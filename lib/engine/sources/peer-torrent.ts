@@ -36,6 +36,8 @@ export interface PeerTorrent {
   deliver(index: number, data: Uint8Array, from: Source): Promise<boolean>;
   readBlock(index: number, offset: number, length: number): Promise<Uint8Array>;
   countUpload(n: number): void;
+  /** About how long the rest of the download takes (Infinity: not known). */
+  tailSeconds(): number;
   /** Bytes per second a peer (by id) sent us lately; 0 if unknown (endgame's choice). */
   readonly rateOf: (source: string) => number;
   /** Other peers asked for a block this peer delivered first (endgame): cancel theirs. */

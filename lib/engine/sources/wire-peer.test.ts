@@ -48,6 +48,7 @@ function setup(opts: { downloading?: boolean } = {}) {
     clock,
     peerId: ourId,
     rateOf: () => 0,
+    tailSeconds: () => Infinity,
     picker,
     layout,
     buffers: new PieceBuffers(new BufferPool(), () => PL),
