@@ -227,6 +227,13 @@ export class PartialPieces {
     return mine;
   }
 
+  /** Requests outstanding to every source together. */
+  requestTotal(): number {
+    let n = 0;
+    for (const mine of this.bySource.values()) n += mine.size;
+    return n;
+  }
+
   requestCount(source: string): number {
     return this.bySource.get(source)?.size ?? 0;
   }

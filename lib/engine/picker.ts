@@ -459,6 +459,11 @@ export class Picker {
   }
 
   /** Block requests outstanding to `source`. */
+  /** Block requests out to all wire peers together. */
+  requestsTotal(): number {
+    return this.partial.requestTotal();
+  }
+
   requestsOf(source: string): number {
     return this.partial.requestCount(source);
   }

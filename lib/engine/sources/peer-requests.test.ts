@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_PIPELINE, PeerRequests } from './peer-requests.ts';
+import { MAX_PIPELINE, MAX_TORRENT_REQUESTS, PeerRequests } from './peer-requests.ts';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -27,5 +27,13 @@ describe('PeerRequests: how many requests a peer has out', () => {
     expect(PeerRequests.topUp(8, 7)).toBe(1);
     expect(PeerRequests.topUp(128, 0)).toBe(128);
     expect(PeerRequests.topUp(64, 100)).toBe(0); // the line shrank (the end is near)
+  });
+
+  it('shares 256 requests among a torrent’s peers, at least 8 each', () => {
+    expect(MAX_TORRENT_REQUESTS).toBe(256);
+    expect(PeerRequests.share(0, 0)).toBe(256);
+    expect(PeerRequests.share(100, 200)).toBe(156); // its 100 and the 56 left
+    expect(PeerRequests.share(100, 300)).toBe(56); // over: it tops up no more for now
+    expect(PeerRequests.share(0, 256)).toBe(8); // a new peer still gets its start
   });
 });

@@ -11,6 +11,11 @@ export const REQUEST_TIMEOUT_MS = 20_000;
 const PIPELINE_SECONDS = 2;
 const MIN_PIPELINE = 8;
 export const MAX_PIPELINE = 128;
+/**
+ * Block requests out to all of a torrent's peers together (4 MiB): what they send comes
+ * about as fast as asked, and what came waits in the browser until the engine takes it.
+ */
+export const MAX_TORRENT_REQUESTS = 256;
 /** A peer's line is topped up once this fraction of it (1/n) came in (1/8 of 128: 16 requests). */
 export const REQUEST_BATCHES = 8;
 /** A request is late (the web seed may fetch its piece) after this many times the peer's usual block time… */
@@ -35,6 +40,15 @@ export class PeerRequests {
     const perSecond = bytesPerSecond / 16384;
     const seconds = Math.min(PIPELINE_SECONDS, tailSeconds);
     return Math.max(MIN_PIPELINE, Math.min(MAX_PIPELINE, Math.ceil(perSecond * seconds)));
+  }
+
+  /**
+   * The longest line a peer with `mine` requests out may have while the torrent has `total`
+   * out: what is left of MAX_TORRENT_REQUESTS (peers that bring blocks sooner top up sooner,
+   * so they hold more of it), and never less than MIN_PIPELINE (a new peer gets its start).
+   */
+  static share(mine: number, total: number): number {
+    return Math.max(MIN_PIPELINE, mine + MAX_TORRENT_REQUESTS - total);
   }
 
   /**

@@ -317,13 +317,15 @@ export class WirePeer extends Emitter<SourceEvents> implements Source {
     if (!picker || !this.started || this.peerChoking || !this.amInterested || this.wire.closed)
       return;
     if (!this.torrent.downloading || this.limit.blocked(() => this.fill())) return;
+    const mine = picker.requestsOf(this.id);
     const limit = Math.min(
       PeerRequests.pipeline(this.received.rate(), this.torrent.tailSeconds()),
       this.wire.peerExtended?.reqq ?? MAX_PIPELINE,
+      PeerRequests.share(mine, picker.requestsTotal()),
     );
     // Requests go out a batch at a time (one data channel message), not one per block that
     // came in: each message costs both ends a crossing to their WebRTC thread.
-    const want = PeerRequests.topUp(limit, picker.requestsOf(this.id));
+    const want = PeerRequests.topUp(limit, mine);
     if (want <= 0) return;
     const reqs = picker.pickBlocks(this.id, this.has, want, this.torrent.rateOf);
     const now = this.torrent.clock.now();
