@@ -1,7 +1,8 @@
 import bencode from 'bencode';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { binaryString, decodeTree, type BencodeTree } from './bencode-span.ts';
+import { binaryString } from './bencode-keys.ts';
+import { decodeTree, type BencodeTree } from './bencode-span.ts';
 import { MetainfoError } from './errors.ts';
 import { bencodeishBytes, onlyThrows, params } from './fixtures/property.ts';
 import { encodeBencode, type BInput } from './wire/bencode.ts';

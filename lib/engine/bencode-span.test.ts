@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { binaryString, decodeTorrent, decodeTree, type ByteSpan } from './bencode-span.ts';
+import { binaryString } from './bencode-keys.ts';
+import { decodeTorrent, decodeTree, type ByteSpan } from './bencode-span.ts';
 import { MetainfoError } from './errors.ts';
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
