@@ -13,6 +13,7 @@ import { PieceAssembler, pumpBody } from './piece-assembler.ts';
 import { IdleWatch } from './idle-watch.ts';
 import { RateMeter } from './rate.ts';
 import type { Source, SourceEvents, SourceState, SourceView } from './sources/source.ts';
+import { checkLength, checkResponse } from './webseed-response.ts';
 import { webSeedFileUrl } from './webseed-url.ts';
 
 export interface WebSeedTorrent extends StorageLayout {
@@ -376,41 +377,4 @@ export class WebSeed extends Emitter<SourceEvents> implements Source {
   private networkError(err: unknown): WebSeedError {
     return new WebSeedError(this.url, `network error: ${errorMessage(err)}`, false);
   }
-}
-
-/** A 200 with the whole file: its length, when given, must be the torrent's. */
-function checkLength(seed: string, res: Response, length: number): void {
-  const len = res.headers.get('content-length');
-  if (len !== null && Number(len) !== length) {
-    throw new WebSeedError(seed, `file is ${len} bytes, the torrent says ${length}`, true);
-  }
-  if (!res.body) throw new WebSeedError(seed, 'response has no body', false);
-}
-
-function checkResponse(
-  seed: string,
-  res: Response,
-  offset: number,
-  length: number,
-  whole: boolean,
-): void {
-  const s = res.status;
-  if (s === 404 || s === 410 || s === 403 || s === 401) {
-    throw new WebSeedError(seed, `HTTP ${s}: file not available`, true);
-  }
-  if (s === 416) throw new WebSeedError(seed, 'HTTP 416: file shorter than the torrent says', true);
-  if (s >= 500 || s === 429 || s === 408) throw new WebSeedError(seed, `HTTP ${s}`, false);
-  if (s === 200 && whole) {
-    checkLength(seed, res, length);
-  } else if (s === 200) {
-    throw new WebSeedError(seed, 'server does not support HTTP Range requests', true);
-  } else if (s === 206) {
-    const m = /^bytes (\d+)-(\d+)\//.exec(res.headers.get('content-range') ?? '');
-    if (!m || Number(m[1]) !== offset || Number(m[2]) !== offset + length - 1) {
-      throw new WebSeedError(seed, 'server answered a different range than asked', true);
-    }
-  } else {
-    throw new WebSeedError(seed, `unexpected HTTP ${s}`, s >= 400);
-  }
-  if (!res.body) throw new WebSeedError(seed, 'response has no body', false);
 }
