@@ -5,15 +5,13 @@
 import type { EngineDeps } from './deps.ts';
 import { Emitter } from './emitter.ts';
 import { errorMessage } from './errors.ts';
-import { fetchTorrent } from './fetch-torrent.ts';
 import { parseMagnet, type Magnet } from './magnet.ts';
-import { parseMetainfo, type Metainfo } from './metainfo.ts';
 import { FinishedFiles } from './finished-files.ts';
 import { RecordBook } from './record-book.ts';
-import type { RecordStore, SeedingRecord, TorrentRecord } from './records.ts';
-import { Torrent, type TorrentSource, type TorrentView } from './torrent.ts';
+import type { RecordStore, TorrentRecord } from './records.ts';
+import { Torrent, type TorrentView } from './torrent.ts';
+import { TorrentStarter } from './torrent-start.ts';
 import { BufferPool } from './buffer-pool.ts';
-import { concatBytes } from './bytes.ts';
 import type { SeedLimits, SwarmStatus } from './swarm.ts';
 import { Swarms, type SwarmSettings } from './swarms.ts';
 import { TokenBucket } from './token-bucket.ts';
@@ -69,8 +67,7 @@ export class Client extends Emitter<Events> {
   private readonly deps: ClientDeps;
   private readonly swarms: Swarms;
   private readonly finished: FinishedFiles;
-  /** Torrents between their metainfo parsed and started (it may come from two places). */
-  private readonly starting = new WeakSet<Torrent>();
+  private readonly starter: TorrentStarter;
 
   constructor(deps: ClientDeps) {
     super();
@@ -93,6 +90,18 @@ export class Client extends Emitter<Events> {
       }
     });
     this.finished = new FinishedFiles(this.records, deps.store, (t) => this.swarms.leave(t));
+    this.starter = new TorrentStarter(
+      this.deps,
+      this.records,
+      this.swarms,
+      this.torrents,
+      this.byHash,
+      {
+        fail: (t, message, cause) => this.fail(t, message, cause),
+        drop: (t) => this.drop(t),
+        emit: (event, t) => this.emit(event, t),
+      },
+    );
   }
 
   /** Settings changed by the user, applied to running torrents (see Swarms.configure). */
@@ -106,24 +115,6 @@ export class Client extends Emitter<Events> {
   swarmStatus(id: string): SwarmStatus | undefined {
     const t = this.torrents.get(id);
     return t && this.swarms.status(t);
-  }
-
-  /** Joins the torrent's swarm (or adds trackers to it) once its infohash is known. */
-  private joinSwarm(t: Torrent, infoHash: string, trackers: string[], magnet?: Magnet): void {
-    const onMetadata = (info: Uint8Array): void => {
-      // A magnet's metadata from peers, checked against its infohash: a .torrent of it.
-      const bytes = concatBytes([new TextEncoder().encode('d4:info'), info, Uint8Array.of(0x65)]);
-      void this.startWith(t, bytes, undefined, magnet);
-    };
-    this.swarms.join(t, infoHash, trackers, onMetadata, {
-      load: () => this.records.get(infoHash)?.seeding,
-      save: (s: SeedingRecord) => {
-        const rec = this.records.get(infoHash);
-        if (!rec || this.torrents.get(t.id) !== t) return;
-        rec.seeding = s;
-        void this.records.writeSoon(rec);
-      },
-    });
   }
 
   list(): Torrent[] {
@@ -151,8 +142,8 @@ export class Client extends Emitter<Events> {
       this.byHash.set(rec.infoHash, t);
       const magnet = rec.magnet ? parseMagnetOrUndefined(rec.magnet) : undefined;
       if (magnet) t.source = { kind: 'magnet', uri: rec.magnet! };
-      if (rec.torrentFile) void this.startWith(t, rec.torrentFile, rec.sourceUrl, magnet);
-      else if (magnet) this.startMagnet(t, magnet);
+      if (rec.torrentFile) void this.starter.startWith(t, rec.torrentFile, rec.sourceUrl, magnet);
+      else if (magnet) this.starter.startMagnet(t, magnet);
     }
   }
 
@@ -161,12 +152,12 @@ export class Client extends Emitter<Events> {
     if (source.kind === 'magnet') return this.addMagnet(source.uri);
     if (source.kind === 'file') {
       const t = this.create(source.name ?? 'torrent', 'checking');
-      void this.startWith(t, source.bytes);
+      void this.starter.startWith(t, source.bytes);
       return t;
     }
     const t = this.create(nameFromUrl(source.url), 'fetching');
     t.source = { kind: 'url', url: source.url };
-    this.fetchAndStart(t, source.url);
+    this.starter.fetchAndStart(t, source.url);
     return t;
   }
 
@@ -181,13 +172,13 @@ export class Client extends Emitter<Events> {
     }
     const existing = this.byHash.get(magnet.infoHash);
     if (existing) {
-      this.merge(existing, magnet.webSeeds, magnet.trackers);
+      this.starter.merge(existing, magnet.webSeeds, magnet.trackers);
       this.emit('again', existing);
       return existing;
     }
     const t = this.create(magnet.name ?? magnet.infoHash, 'metadata');
     t.source = { kind: 'magnet', uri };
-    this.startMagnet(t, magnet);
+    this.starter.startMagnet(t, magnet);
     // Recorded at once, so a magnet whose metadata has not come yet survives a restart.
     const rec = newRecord({
       infoHash: magnet.infoHash,
@@ -198,45 +189,6 @@ export class Client extends Emitter<Events> {
     this.records.set(rec);
     void this.records.write(rec);
     return t;
-  }
-
-  /** The same torrent added again: its web seeds and trackers join the existing one. */
-  private merge(t: Torrent, webSeeds: readonly string[], trackers: readonly string[]): void {
-    t.addWebSeeds(webSeeds);
-    this.swarms.addTrackers(t, trackers);
-  }
-
-  private startMagnet(t: Torrent, magnet: Magnet): void {
-    this.byHash.set(magnet.infoHash, t);
-    this.joinSwarm(t, magnet.infoHash, this.swarms.trackersFor(magnet.trackers, false), magnet);
-    const xs = magnet.exactSources[0];
-    if (xs) this.fetchAndStart(t, xs, magnet);
-    // Without xs, the metadata comes from peers (ut_metadata, swarm.ts).
-  }
-
-  private fetchAndStart(t: Torrent, url: string, magnet?: Magnet): void {
-    void fetchTorrent(this.deps.fetch, url).then(
-      (bytes) => this.startWith(t, bytes, url, magnet),
-      (err: unknown) => this.fail(t, errorMessage(err), err),
-    );
-  }
-
-  /** Fetches a torrent's metainfo again after that failed (Resume on a torrent in error). */
-  private refetch(t: Torrent, source: TorrentSource): void {
-    if (source.kind === 'url') {
-      t.restart('fetching');
-      return this.fetchAndStart(t, source.url);
-    }
-    const magnet = parseMagnet(source.uri); // it parsed when added
-    const existing = this.byHash.get(magnet.infoHash);
-    if (existing && existing !== t) {
-      // Added again meanwhile: that one is the torrent now.
-      this.merge(existing, magnet.webSeeds, magnet.trackers);
-      void this.drop(t);
-      return;
-    }
-    t.restart('metadata');
-    this.startMagnet(t, magnet);
   }
 
   private create(name: string, state: Torrent['state'], addedAt = this.deps.clock.now()): Torrent {
@@ -257,100 +209,6 @@ export class Client extends Emitter<Events> {
   /** Pooled piece buffers are only worth their memory while something downloads. */
   private trimBuffers(): void {
     if (!this.list().some((t) => t.state === 'downloading')) this.deps.buffers?.clear();
-  }
-
-  private async startWith(
-    t: Torrent,
-    bytes: Uint8Array,
-    sourceUrl?: string,
-    magnet?: Magnet,
-  ): Promise<void> {
-    let meta: Metainfo;
-    try {
-      meta = await parseMetainfo(bytes, this.deps.digest);
-    } catch (err) {
-      return this.fail(t, errorMessage(err), err);
-    }
-    // Removed while its .torrent was being fetched or parsed: it must not come back.
-    if (!this.torrents.has(t.id)) return;
-    // Started already, or starting (the metadata came from xs= and from peers both).
-    if (t.meta || this.starting.has(t)) return;
-    this.starting.add(t);
-    try {
-      await this.startParsed(t, meta, bytes, sourceUrl, magnet);
-    } finally {
-      this.starting.delete(t);
-    }
-  }
-
-  private async startParsed(
-    t: Torrent,
-    parsed: Metainfo,
-    bytes: Uint8Array,
-    sourceUrl: string | undefined,
-    magnet: Magnet | undefined,
-  ): Promise<void> {
-    let meta = parsed;
-    if (magnet && magnet.infoHash !== meta.infoHash) {
-      return this.fail(t, 'the torrent file from xs= does not match the magnet link infohash');
-    }
-    const trackers = meta.announce.flat();
-    const existing = this.byHash.get(meta.infoHash);
-    if (existing && existing !== t) {
-      this.merge(existing, meta.urlList, meta.private ? [] : trackers);
-      this.emit('again', existing);
-      await this.drop(t);
-      return;
-    }
-    this.byHash.set(meta.infoHash, t);
-    if (this.records.get(meta.infoHash)?.freed) {
-      // Its files were saved and its pieces deleted before: done, nothing to share.
-      t.startFreed(meta);
-      this.emit('added', t);
-      return;
-    }
-    if (magnet) meta = { ...meta, urlList: [...meta.urlList, ...magnet.webSeeds] };
-    this.joinSwarm(
-      t,
-      meta.infoHash,
-      this.swarms.trackersFor(
-        [...trackers, ...(meta.private ? [] : (magnet?.trackers ?? []))],
-        meta.private,
-      ),
-    );
-    const rec =
-      this.records.get(meta.infoHash) ??
-      newRecord({
-        infoHash: meta.infoHash,
-        name: meta.name,
-        addedAt: t.addedAt,
-        torrentFile: bytes,
-        sourceUrl,
-      });
-    // A magnet recorded before its metadata came: the metadata now goes with it.
-    rec.torrentFile ??= bytes;
-    rec.name = meta.name;
-    // Paused or resumed by the user while its .torrent was on the way: the user's word.
-    rec.paused = t.paused;
-    this.records.set(rec);
-    await this.records.write(rec);
-    // Paused or resumed while the record was written (setPaused had no record to change).
-    while (this.torrents.has(t.id) && rec.paused !== t.paused) {
-      rec.paused = t.paused;
-      await this.records.write(rec);
-    }
-    // Removed while the record was written: remove() deleted the record, perhaps before
-    // this write landed. Delete it (again), unless the torrent was added anew meanwhile.
-    if (!this.torrents.has(t.id)) return this.forget(meta.infoHash, rec);
-    await t.start(meta, { paused: t.paused, deselected: rec.deselected });
-    if (!this.torrents.has(t.id)) return;
-    this.emit('added', t);
-  }
-
-  /** Deletes the record `rec` of a torrent that is gone (unless the infohash is back). */
-  private async forget(infoHash: string, rec: TorrentRecord): Promise<void> {
-    if (this.byHash.has(infoHash)) return;
-    await this.records.delete(infoHash, rec);
   }
 
   private fail(t: Torrent, message: string, cause?: unknown): void {
@@ -396,7 +254,7 @@ export class Client extends Emitter<Events> {
     const t = this.torrents.get(id);
     if (!t) return;
     // Its .torrent could not be fetched: fetch it again.
-    if (!t.meta && t.state === 'error' && t.source) return this.refetch(t, t.source);
+    if (!t.meta && t.state === 'error' && t.source) return this.starter.refetch(t, t.source);
     t.resume();
     void this.setPaused(t, false);
   }
@@ -414,7 +272,7 @@ export class Client extends Emitter<Events> {
       const magnet = parseMagnetOrUndefined(t.source.uri);
       if (!magnet) return;
       this.swarms.leave(t);
-      return this.startMagnet(t, magnet);
+      return this.starter.startMagnet(t, magnet);
     }
     if (t.state === 'downloading') t.resume();
   }
@@ -439,7 +297,7 @@ export class Client extends Emitter<Events> {
     const t = this.torrents.get(id);
     if (!t) return;
     // The infohash it claimed, even before its metadata is set (its record may be on
-    // the way: startWith deletes that once written).
+    // the way: the start path deletes that once written).
     let infoHash = t.infoHash;
     for (const [h, o] of this.byHash) if (o === t) infoHash ??= h;
     // Freed: its stored pieces are gone already.
