@@ -34,7 +34,7 @@ describe('locale', () => {
     const f = demo.torrents.single.files[0]!;
     await waitForFile(join(b.downloadDir, f.path), f.length);
     const item = popup.getByRole('list', { name: 'Torrents' }).getByRole('listitem');
-    await expect.poll(() => item.textContent()).toMatch(/Fertig/);
+    await expect.poll(() => item.textContent()).toMatch(/Verteilen/);
     await expect(item.getByRole('button', { name: 'Entfernen' }).count()).resolves.toBe(1);
     await item.getByRole('button', { name: 'Entfernen' }).click();
     const dialog = popup.getByRole('dialog');

@@ -49,12 +49,12 @@ describe('options page', () => {
     await waitForFile(join(b.downloadDir, f.path), f.length);
     const popup = await b.openPopup();
     const item = popup.getByRole('list', { name: 'Torrents' }).getByRole('listitem');
-    await expect.poll(() => item.textContent()).toContain('Done · seeding');
+    await expect.poll(() => item.textContent()).toContain('Seeding');
 
     const options = await openOptions(b);
     await options.getByLabel('or after this many minutes of seeding').fill('0');
     await save(options);
-    await expect.poll(() => item.textContent()).not.toContain('seeding');
+    await expect.poll(() => item.textContent()).not.toContain('Seeding');
     await expect.poll(async () => (await engineTorrents(popup))[0]?.state).toBe('done');
   });
 
