@@ -8,14 +8,11 @@ import type { EngineDeps } from './deps.ts';
 import { Emitter } from './emitter.ts';
 import { errorMessage, problemOf, storageFailure, type Problem } from './errors.ts';
 import type { Metainfo } from './metainfo.ts';
-import { pieceHash } from './metainfo.ts';
-import { Picker } from './picker.ts';
-import { pieceSize, type TorrentStorage } from './piece-store.ts';
-import { Progress } from './progress.ts';
+import { OpenTorrent } from './open-torrent.ts';
+import type { Picker } from './picker.ts';
 import { RateMeter } from './rate.ts';
 import type { Source } from './sources/source.ts';
 import {
-  fileViews,
   torrentView,
   type FileView,
   type TorrentSource,
@@ -23,10 +20,9 @@ import {
   type TorrentView,
 } from './torrent-view.ts';
 import { SourceSet } from './sources/source-set.ts';
-import { Verifier } from './verifier.ts';
-import { WEBSEED_DEFAULTS, WebSeed } from './webseed.ts';
+import type { VerifierHooks } from './verifier.ts';
+import { TorrentWebSeeds } from './torrent-web-seeds.ts';
 import { WebSeedPolicy } from './web-seed-policy.ts';
-import type { Bitfield } from './bitfield.ts';
 
 export type { SourceView, TorrentSource, TorrentState, TorrentView } from './torrent-view.ts';
 
@@ -43,15 +39,6 @@ type Events = {
   'piece-failed': [index: number, from: Source, data: Uint8Array];
 };
 
-/** What exists once storage is open: the pieces' state and the sources working on them. */
-interface Open {
-  storage: TorrentStorage;
-  have: Bitfield;
-  picker: Picker;
-  progress: Progress;
-  verifier: Verifier;
-}
-
 export class Torrent extends Emitter<Events> {
   name: string;
   state: TorrentState;
@@ -61,10 +48,9 @@ export class Torrent extends Emitter<Events> {
   meta: Metainfo | undefined;
   /** The URL or magnet it was added from (so a failed fetch of its metainfo can be retried). */
   source: TorrentSource | undefined;
-  webSeedUrls: string[] = [];
   paused = false;
   readonly addedAt: number;
-  private open: Open | undefined;
+  private open: OpenTorrent | undefined;
   private readonly sources: SourceSet;
   private readonly received: RateMeter;
   private readonly sent: RateMeter;
@@ -73,6 +59,7 @@ export class Torrent extends Emitter<Events> {
   private starting = false;
   private readonly buffers: BufferPool;
   private readonly policy: WebSeedPolicy;
+  private readonly webSeeds: TorrentWebSeeds;
   private bannedPeers = 0;
   private seedingEnded = false;
   private doneEmitted = false;
@@ -105,6 +92,9 @@ export class Torrent extends Emitter<Events> {
       },
     });
     this.policy = new WebSeedPolicy(deps.clock, this.sources);
+    this.webSeeds = new TorrentWebSeeds(deps, this.buffers, this.sources, this.policy, (i, d, f) =>
+      this.deliver(i, d, f),
+    );
   }
 
   /** Bytes per second received lately, from every source. */
@@ -133,71 +123,51 @@ export class Torrent extends Emitter<Events> {
     this.addWebSeeds(meta.urlList);
     this.setState('checking');
     this.starting = true;
-    let storage: TorrentStorage | undefined;
     try {
-      storage = await this.deps.store.open(meta);
-      const have = await storage.verified();
-      if (this.destroyed) return void (await storage.close());
-      this.open = this.openPieces(meta, storage, have);
-      if (opts.deselected?.length) {
-        // The user's earlier choice, before anything is fetched or reported complete.
-        const off = new Set(opts.deselected);
-        const o = this.open;
-        o.progress.setSelection(meta.files.map((_, i) => !off.has(i)));
-        o.picker.setWanted((i) => o.progress.pieceWanted(i));
-      }
+      const hooks = this.verifierHooks();
+      const open = await OpenTorrent.open(
+        meta,
+        this.deps,
+        this.buffers,
+        hooks,
+        opts.deselected,
+        () => this.destroyed,
+      );
+      if (!open) return;
+      this.open = open;
     } catch (err) {
       this.open = undefined;
-      await storage?.close().catch(() => {});
       if (!this.destroyed) this.fail(`Storage failed: ${errorMessage(err)}`, err);
       return;
     } finally {
       this.starting = false;
     }
-    for (let f = 0; f < meta.files.length; f++) {
-      if (this.open.progress.isSelected(f) && this.open.progress.isFileComplete(f)) {
-        this.emit('file-complete', f);
-      }
-    }
+    for (const f of this.open.completeFiles()) this.emit('file-complete', f);
     this.afterProgress();
     if (!this.paused) this.resume();
     else this.setState('paused');
   }
 
-  private openPieces(meta: Metainfo, storage: TorrentStorage, have: Bitfield): Open {
-    const progress = new Progress(meta, have);
-    const picker = new Picker(meta.pieceCount, {
-      have,
-      pieceSize: (i) => pieceSize(meta, i),
-      random: this.deps.random,
-    });
-    const verifier = new Verifier(
-      this.deps.digest,
-      this.buffers,
-      storage,
-      picker,
-      (i) => pieceHash(meta, i),
-      {
-        verified: (i) => this.onVerified(i),
-        failed: (i, from, data) => {
-          this.emit('piece-failed', i, from, data);
-          this.emit('warning', `piece ${i} failed verification`);
-          // Another source may have the right bytes.
-          this.sources.wakeIdle();
-        },
-        // Pieces in flight fail together when the disk is full: one error, told once.
-        storageFailed: (err) => this.state !== 'error' && this.fail(storageFailure(err), err),
+  /** What the torrent does with the verifier's outcomes. */
+  private verifierHooks(): VerifierHooks {
+    return {
+      verified: (i) => this.onVerified(i),
+      failed: (i, from, data) => {
+        this.emit('piece-failed', i, from, data);
+        this.emit('warning', `piece ${i} failed verification`);
+        // Another source may have the right bytes.
+        this.sources.wakeIdle();
       },
-    );
-    return { storage, have, picker, progress, verifier };
+      // Pieces in flight fail together when the disk is full: one error, told once.
+      storageFailed: (err) => this.state !== 'error' && this.fail(storageFailure(err), err),
+    };
   }
 
   /** Selects the files to download and save (false: not fetched, not saved). */
   setFileSelection(selected: readonly boolean[]): void {
     const o = this.open;
     if (!o) return;
-    o.progress.setSelection(selected);
-    o.picker.setWanted((i) => o.progress.pieceWanted(i));
+    o.select(selected);
     if (this.isComplete() && o.picker.remaining > 0 && !this.paused) this.resume();
     // A web seed's run in flight may span files no longer wanted: start its fetches afresh.
     else if (this.state === 'downloading') this.resume();
@@ -207,7 +177,7 @@ export class Torrent extends Emitter<Events> {
 
   /** Its files (pad files left out), at most `max` of them, once storage is open. */
   files(max: number): FileView[] {
-    return this.open && this.meta ? fileViews(this.meta, this.open.progress, max) : [];
+    return this.open?.files(max) ?? [];
   }
 
   /** Selects or deselects one file (see setFileSelection). */
@@ -222,31 +192,16 @@ export class Torrent extends Emitter<Events> {
 
   /** Merges more web seeds (the same torrent added again, a magnet's ws=). */
   addWebSeeds(urls: readonly string[]): void {
-    for (const url of urls) {
-      if (this.webSeedUrls.includes(url)) continue;
-      this.webSeedUrls.push(url);
-      if (this.open && this.state === 'downloading') this.addWebSeed(url);
-    }
+    const o = this.open;
+    this.webSeeds.add(
+      urls,
+      o && this.state === 'downloading' ? { meta: this.meta!, picker: o.picker } : undefined,
+    );
   }
 
-  private addWebSeed(url: string): void {
-    const o = this.open!;
-    const seed = new WebSeed(
-      url,
-      this.meta!,
-      {
-        fetch: this.deps.fetch,
-        clock: this.deps.clock,
-        random: this.deps.random,
-        picker: o.picker,
-        deliver: (i, data, from) => this.deliver(i, data, from),
-        alloc: (size) => this.buffers.alloc(size),
-        runPolicy: () => this.policy.next(),
-        throttle: (n) => this.deps.rates?.download.pass(n),
-      },
-      { ...WEBSEED_DEFAULTS, ...this.deps.webSeed },
-    );
-    this.sources.add(seed, true);
+  /** Its web seeds' URLs. */
+  get webSeedUrls(): string[] {
+    return this.webSeeds.urls;
   }
 
   /** The torrent joined a swarm with trackers (set by its Swarm). */
@@ -336,10 +291,7 @@ export class Torrent extends Emitter<Events> {
   async release(): Promise<void> {
     const o = this.open;
     if (!o || !this.isComplete()) return;
-    this.freed = {
-      verifiedBytes: o.progress.verifiedBytes,
-      selectedBytes: o.progress.selectedBytes,
-    };
+    this.freed = o.freedBytes();
     this.endSeeding();
     this.sources.stopAll();
     o.verifier.destroy();
@@ -397,8 +349,7 @@ export class Torrent extends Emitter<Events> {
     this.setState('downloading');
     this.policy.watch(true, true);
     // Web seeds start afresh (a failed one gets another chance); connected peers stay.
-    this.sources.stopAll('webseed');
-    for (const url of this.webSeedUrls) this.addWebSeed(url);
+    this.webSeeds.restart(this.meta, this.open.picker);
     this.sources.startAll();
     if (this.sources.size === 0) this.emit('warning', 'no web seeds and no peers yet');
   }
