@@ -44,9 +44,9 @@ async function seedingTorrent(extra: Parameters<typeof engine>[1] = {}) {
 
 describe('Client.configure', { timeout: 60_000 }, () => {
   it('a lower seeding limit ends a torrent seeding now; its record says so', async () => {
-    const { e, t } = await seedingTorrent();
+    const { e, t, tracker } = await seedingTorrent();
     e.client.configure({
-      defaultTrackers: [],
+      defaultTrackers: [tracker.url],
       rtcConfig,
       seedLimits: { ratio: 2, timeMs: 0 },
       ...NO_LIMITS,
@@ -77,6 +77,41 @@ describe('Client.configure', { timeout: 60_000 }, () => {
         { timeout: 10_000 },
       )
       .toBe(true);
+  });
+
+  it('a default tracker taken off the list leaves the running swarm; one the torrent names stays', async () => {
+    const second = await startTracker();
+    const third = await startTracker();
+    cleanups.push(
+      () => second.close(),
+      () => third.close(),
+    );
+    const { e, t, tracker } = await seedingTorrent();
+    const settings = (defaultTrackers: string[]) =>
+      e.client.configure({
+        defaultTrackers,
+        rtcConfig,
+        seedLimits: { ratio: 100, timeMs: 24 * 3_600_000 },
+        ...NO_LIMITS,
+      });
+    const reachable = (url: string) =>
+      e.client.swarmStatus(t.id)?.trackers.find((x) => x.url === url)?.reachable;
+    settings([tracker.url, second.url, third.url]);
+    await expect.poll(() => reachable(second.url)).toBe(true);
+    await expect.poll(() => reachable(third.url)).toBe(true);
+    // The trackers heard of us (a tracker that did not is never told we left).
+    await expect.poll(() => second.starts + third.starts).toBe(2);
+    // The same torrent added again, by a magnet that names the third tracker: its own now.
+    e.client.add({ kind: 'magnet', uri: `magnet:?xt=urn:btih:${t.infoHash}&tr=${third.url}` });
+
+    settings([tracker.url]);
+    const urls = () => e.client.swarmStatus(t.id)?.trackers.map((x) => x.url) ?? [];
+    expect(urls()).not.toContain(second.url);
+    expect(urls()).toContain(third.url);
+    expect(urls()).toContain(tracker.url);
+    await expect.poll(() => second.stops).toBe(1);
+    expect(third.stops).toBe(0);
+    expect(t.state).toBe('seeding');
   });
 
   it('new ICE servers serve the next peer connections', async () => {

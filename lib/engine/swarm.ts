@@ -147,6 +147,15 @@ export class Swarm implements PeerTorrent {
     if (this.running) for (const url of fresh) this.announce(url);
   }
 
+  /** Trackers taken off the defaults: their announcers leave (event `stopped`). */
+  removeTrackers(urls: readonly string[]): void {
+    this.trackers = this.trackers.filter((u) => !urls.includes(u));
+    this.torrent.setSwarmed(this.trackers.some(isWebSocketTrackerUrl));
+    for (const a of this.announcers.filter((x) => urls.includes(x.url))) a.stop();
+    this.announcers = this.announcers.filter((x) => !urls.includes(x.url));
+    this.torrent.touch();
+  }
+
   status(): SwarmStatus {
     return swarmStatus(this.announcers);
   }

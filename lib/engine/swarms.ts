@@ -32,6 +32,8 @@ export interface SwarmSettings {
 export class Swarms {
   private readonly hub: SwarmHub | undefined;
   private readonly swarms = new Map<Torrent, Swarm>();
+  /** Each torrent's own trackers (its .torrent, magnet, or an add again), defaults aside. */
+  private readonly own = new Map<Torrent, Set<string>>();
   private defaultTrackers: readonly string[];
   private seedLimits: SeedLimits;
 
@@ -66,20 +68,26 @@ export class Swarms {
   }
 
   /** The ws(s) trackers a torrent announces to: its own, plus the defaults unless private. */
-  trackersFor(own: readonly string[], isPrivate: boolean): string[] {
+  private trackersFor(own: readonly string[], isPrivate: boolean): string[] {
     const all = isPrivate ? own : [...own, ...this.defaultTrackers];
     return [...new Set(all)];
   }
 
-  /** Joins the torrent's swarm, or adds trackers to the one it has. */
+  /**
+   * Joins the torrent's swarm with its own trackers (plus the defaults unless private), or
+   * adds them to the one it has.
+   */
   join(
     t: Torrent,
     infoHash: string,
-    trackers: string[],
+    own: readonly string[],
+    isPrivate: boolean,
     onMetadata: (info: Uint8Array) => void,
     seeding: SeedingStore,
   ): void {
     if (!this.hub) return;
+    this.noteOwn(t, own);
+    const trackers = this.trackersFor(own, isPrivate);
     const swarm = this.swarms.get(t);
     if (swarm) return swarm.addTrackers(trackers);
     const s = new Swarm(this.hub, t, infoHash, trackers, onMetadata, seeding, this.seedLimits);
@@ -89,21 +97,32 @@ export class Swarms {
   /** More trackers for a torrent added again (never for a private one: BEP 27). */
   addTrackers(t: Torrent, trackers: readonly string[]): void {
     if (t.meta?.private) return;
+    this.noteOwn(t, trackers);
     this.swarms.get(t)?.addTrackers(trackers);
+  }
+
+  private noteOwn(t: Torrent, trackers: readonly string[]): void {
+    const set = this.own.get(t) ?? new Set<string>();
+    for (const u of trackers) set.add(u);
+    this.own.set(t, set);
   }
 
   /**
    * New settings, without a restart: new default trackers join every public torrent's swarm
-   * (ones taken off the list stay with the torrents that have them until they restart), new
-   * ICE servers serve the next connections, new seeding limits apply to every torrent now.
+   * and ones taken off the list leave it (unless the torrent has them of its own), new ICE
+   * servers serve the next connections, new seeding limits apply to every torrent now.
    */
   configure(s: SwarmSettings): void {
     const added = s.defaultTrackers.filter((u) => !this.defaultTrackers.includes(u));
+    const removed = this.defaultTrackers.filter((u) => !s.defaultTrackers.includes(u));
     this.defaultTrackers = [...s.defaultTrackers];
     this.seedLimits = s.seedLimits;
     if (this.hub) this.hub.rtcConfig = s.rtcConfig;
     for (const [t, swarm] of this.swarms) {
       if (added.length > 0 && !t.meta?.private) swarm.addTrackers(added);
+      const own = this.own.get(t);
+      const gone = removed.filter((u) => !own?.has(u));
+      if (gone.length > 0) swarm.removeTrackers(gone);
       swarm.setSeedLimits(s.seedLimits);
     }
   }
@@ -111,11 +130,13 @@ export class Swarms {
   leave(t: Torrent): void {
     this.swarms.get(t)?.destroy();
     this.swarms.delete(t);
+    this.own.delete(t);
   }
 
   destroy(): void {
     for (const s of this.swarms.values()) s.destroy();
     this.swarms.clear();
+    this.own.clear();
     this.hub?.pool.destroy();
   }
 }

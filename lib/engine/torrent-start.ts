@@ -41,7 +41,7 @@ export class TorrentStarter {
   /** A magnet: its infohash claimed and its swarm joined; its .torrent fetched from xs=. */
   startMagnet(t: Torrent, magnet: Magnet): void {
     this.byHash.set(magnet.infoHash, t);
-    this.joinSwarm(t, magnet.infoHash, this.swarms.trackersFor(magnet.trackers, false), magnet);
+    this.joinSwarm(t, magnet.infoHash, magnet.trackers, false, magnet);
     const xs = magnet.exactSources[0];
     if (xs) this.fetchAndStart(t, xs, magnet);
     // Without xs, the metadata comes from peers (ut_metadata, swarm.ts).
@@ -134,10 +134,8 @@ export class TorrentStarter {
     this.joinSwarm(
       t,
       meta.infoHash,
-      this.swarms.trackersFor(
-        [...trackers, ...(meta.private ? [] : (magnet?.trackers ?? []))],
-        meta.private,
-      ),
+      [...trackers, ...(meta.private ? [] : (magnet?.trackers ?? []))],
+      meta.private,
     );
     const rec =
       this.records.get(meta.infoHash) ??
@@ -169,13 +167,19 @@ export class TorrentStarter {
   }
 
   /** Joins the torrent's swarm (or adds trackers to it) once its infohash is known. */
-  private joinSwarm(t: Torrent, infoHash: string, trackers: string[], magnet?: Magnet): void {
+  private joinSwarm(
+    t: Torrent,
+    infoHash: string,
+    own: readonly string[],
+    isPrivate: boolean,
+    magnet?: Magnet,
+  ): void {
     const onMetadata = (info: Uint8Array): void => {
       // A magnet's metadata from peers, checked against its infohash: a .torrent of it.
       const bytes = concatBytes([new TextEncoder().encode('d4:info'), info, Uint8Array.of(0x65)]);
       void this.startWith(t, bytes, undefined, magnet);
     };
-    this.swarms.join(t, infoHash, trackers, onMetadata, {
+    this.swarms.join(t, infoHash, own, isPrivate, onMetadata, {
       load: () => this.records.get(infoHash)?.seeding,
       save: (s: SeedingRecord) => {
         const rec = this.records.get(infoHash);
