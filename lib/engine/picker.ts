@@ -15,37 +15,23 @@
  */
 import { Bitfield } from './bitfield.ts';
 import { BLOCK_LENGTH, PartialPieces, type BlockRequest } from './partial-pieces.ts';
+import {
+  Run,
+  cutRunTail,
+  endRun,
+  cutRuns,
+  firstFree,
+  forFirstInTails,
+  runRanges,
+  spreadStart,
+} from './picker-runs.ts';
+import { rarestFirst } from './rarest-first.ts';
 
 export { BLOCK_LENGTH, type BlockRequest } from './partial-pieces.ts';
+export { Run } from './picker-runs.ts';
 
 /** The pieces a peer has: a bitfield, or every piece (a seed, a web seed). */
 export type Have = Bitfield | 'all';
-
-/** A web seed's reservation of consecutive pieces `[first, end)`; `next` is being read. */
-export class Run {
-  constructor(
-    readonly source: string,
-    readonly first: number,
-    /** One past the last piece; lowered when peers take the run's tail. */
-    public end: number,
-  ) {
-    this.next = first;
-  }
-  /** The piece the web seed is reading now (pieces before it were handed on). */
-  next: number;
-  /**
-   * One past the last piece of the HTTP request in flight: the server is sending those
-   * bytes already, so cutting the run before it would waste them (the web seed sets it).
-   */
-  committed = 0;
-  get count(): number {
-    return this.end - this.first;
-  }
-  /** The first piece the run can give up: after the one being read and the request's. */
-  get cuttable(): number {
-    return Math.max(this.next + 1, this.committed);
-  }
-}
 
 export interface PickerOptions {
   /** Which pieces are selected (default: all). */
@@ -201,35 +187,20 @@ export class Picker {
    * many pieces went back.
    */
   yieldRuns(first: number, end: number): number {
-    let released = 0;
-    for (const run of this.runs) {
-      const at = Math.max(first, run.cuttable);
-      if (at >= run.end || end <= at) continue;
-      for (let i = at; i < run.end; i++) this.release(i);
-      released += run.end - at;
-      run.end = at;
-    }
+    const released = cutRuns(this.runs, first, end, (i) => this.release(i));
     if (released > 0) this.onRunsChanged?.();
     return released;
   }
 
   /** A peer that serves us has these pieces: our runs stop before the first of them. */
   yieldToHave(have: Have): void {
-    for (const run of [...this.runs]) {
-      for (let i = run.cuttable; i < run.end; i++) {
-        if (have === 'all' || have.get(i)) {
-          this.yieldRuns(i, i + 1);
-          break;
-        }
-      }
-    }
+    const has = (i: number) => have === 'all' || have.get(i);
+    forFirstInTails(this.runs, has, (i) => this.yieldRuns(i, i + 1));
   }
 
   /** Our runs as `[next, end)`: the pieces our web seeds will fetch and have not yet. */
   runRanges(): [number, number][] {
-    const out: [number, number][] = [];
-    for (const r of this.runs) if (r.next < r.end) out.push([r.next, r.end]);
-    return out;
+    return runRanges(this.runs);
   }
 
   private count(counts: Uint16Array, have: Have | number, delta: number): void {
@@ -270,14 +241,8 @@ export class Picker {
   setWebSeedShare(ours: ((index: number) => boolean) | null): void {
     this.ours = ours;
     if (!ours) return;
-    for (const run of [...this.runs]) {
-      for (let i = run.cuttable; i < run.end; i++) {
-        if (!ours(i)) {
-          this.yieldRuns(i, i + 1);
-          break;
-        }
-      }
-    }
+    const notOurs = (i: number) => !ours(i);
+    forFirstInTails(this.runs, notOurs, (i) => this.yieldRuns(i, i + 1));
   }
 
   /**
@@ -293,7 +258,10 @@ export class Picker {
     opts: { spread?: boolean; anyway?: boolean } = {},
   ): Run | null {
     const free = (i: number) => this.forWebSeed(i, opts.anyway);
-    const start = opts.spread ? this.spreadStart(free) : this.firstFree(free);
+    const from = this.cursor;
+    const start = opts.spread
+      ? spreadStart(from, this.pieceCount, free, this.random)
+      : firstFree(from, this.pieceCount, free);
     if (start < 0) return null;
     let end = start;
     while (end - start < maxPieces && end < this.pieceCount && free(end)) {
@@ -306,37 +274,11 @@ export class Picker {
     return run;
   }
 
-  private firstFree(free: (i: number) => boolean): number {
-    for (let i = this.cursor; i < this.pieceCount; i++) if (free(i)) return i;
-    return -1;
-  }
-
-  /** A random piece in the largest stretch of free pieces (its first half, so a run fits). */
-  private spreadStart(free: (i: number) => boolean): number {
-    let best = -1;
-    let bestLength = 0;
-    for (let i = this.cursor; i < this.pieceCount;) {
-      if (!free(i)) {
-        i++;
-        continue;
-      }
-      let j = i;
-      while (j < this.pieceCount && free(j)) j++;
-      if (j - i > bestLength) [best, bestLength] = [i, j - i];
-      i = j;
-    }
-    if (best < 0) return -1;
-    return best + Math.floor(this.random() * Math.ceil(bestLength / 2));
-  }
-
   /** The run is over: its pieces not handed on go back (returns how many). */
   endRun(run: Run): number {
-    if (!this.runs.delete(run)) return 0;
-    const count = Math.max(0, run.end - run.next);
-    for (let i = run.next; i < run.end; i++) this.release(i);
-    run.end = run.next;
-    this.onRunsChanged?.();
-    return count;
+    const count = endRun(this.runs, run, (i) => this.release(i));
+    if (count !== undefined) this.onRunsChanged?.();
+    return count ?? 0;
   }
 
   /** Number of wanted pieces that nobody is fetching and no serving peer has or claims. */
@@ -370,9 +312,11 @@ export class Picker {
   ): BlockRequest[] {
     const out: BlockRequest[] = [];
     const peerHas = (i: number) => have === 'all' || have.get(i);
+    const fresh = (i: number) => this.pickable(i) && peerHas(i);
     this.partial.takeFree(source, max, out, (i) => peerHas(i) && this.priority[i]! > 0);
     while (out.length < max) {
-      const piece = this.pickNewPiece(peerHas) ?? this.stealFromRun(peerHas);
+      const rarest = rarestFirst(this.availability, this.cursor, fresh, this.random);
+      const piece = rarest ?? this.stealFromRun(peerHas);
       if (piece === null) break;
       this.partial.start(piece);
       const before = out.length;
@@ -391,40 +335,17 @@ export class Picker {
     return this.partial.size > 0;
   }
 
-  private pickNewPiece(peerHas: (i: number) => boolean): number | null {
-    let best = -1;
-    let bestAvail = Infinity;
-    let ties = 0;
-    for (let i = this.cursor; i < this.pieceCount; i++) {
-      if (!this.pickable(i) || !peerHas(i)) continue;
-      const a = this.availability[i]!;
-      if (a < bestAvail) {
-        best = i;
-        bestAvail = a;
-        ties = 1;
-      } else if (a === bestAvail && this.random() * ++ties < 1) {
-        best = i;
-      }
-    }
-    return best >= 0 ? best : null;
-  }
-
   /**
    * A piece the peer has from the tail of a web seed run (past what its HTTP request in
    * flight covers, `Run.cuttable`): the run ends before it, and the pieces after it go back
    * to be picked again.
    */
   private stealFromRun(peerHas: (i: number) => boolean): number | null {
-    for (const run of this.runs) {
-      for (let i = run.end - 1; i >= run.cuttable; i--) {
-        if (this.priority[i] === 0 || this.have.get(i) || !peerHas(i)) continue;
-        for (let j = i; j < run.end; j++) this.release(j);
-        run.end = i;
-        this.onRunsChanged?.();
-        return this.inFlight[i] === 0 && !this.partial.has(i) ? i : null;
-      }
-    }
-    return null;
+    const takes = (i: number) => this.priority[i] !== 0 && !this.have.get(i) && peerHas(i);
+    const i = cutRunTail(this.runs, takes, (j) => this.release(j));
+    if (i < 0) return null;
+    this.onRunsChanged?.();
+    return this.inFlight[i] === 0 && !this.partial.has(i) ? i : null;
   }
 
   /**
