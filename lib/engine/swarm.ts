@@ -7,22 +7,20 @@
  * `stopped`, peers closed) when it is paused, failed or removed.
  */
 import { Choker, chokerView, RECHOKE_MS } from './choker.ts';
-import { equalBytes, toHex } from './bytes.ts';
+import { toHex } from './bytes.ts';
 import type { Clock } from './deps.ts';
 import { WireError } from './errors.ts';
 import { MetadataExchange } from './metadata.ts';
 import type { BlockRequest } from './picker.ts';
 import { pieceSize } from './piece-store.ts';
-import { answerOffer } from './rtc/connect.ts';
 import { PendingOffers } from './swarm-offers.ts';
-import type { ChannelTransport } from './rtc/transport.ts';
+import { PEER_TARGET, SwarmConnector } from './swarm-connect.ts';
 import { PieceBuffers } from './sources/piece-buffers.ts';
 import type { PeerTorrent } from './sources/peer-torrent.ts';
 import { WirePeer } from './sources/wire-peer.ts';
 import type { Torrent } from './torrent.ts';
 import { Announcer, MAX_OFFERS_PER_ANNOUNCE } from './tracker/announcer.ts';
 import { isWebSocketTrackerUrl } from './tracker/pool.ts';
-import { PeerWire } from './wire/peer-wire.ts';
 import { DEFAULT_SEED_LIMITS, Seeding, type SeedLimits, type SeedingStore } from './seeding.ts';
 import { WebSeedShare } from './web-seed-share.ts';
 import { SwarmBans } from './swarm-bans.ts';
@@ -33,8 +31,7 @@ export type { SwarmHub, SwarmStatus } from './swarm-hub.ts';
 import { announceStats, swarmStatus, type SwarmHub, type SwarmStatus } from './swarm-hub.ts';
 import type { RateLimits } from './token-bucket.ts';
 
-/** Peers a torrent tries to keep connected (a swarm of 8 readers is fully connected). */
-export const PEER_TARGET = 12;
+export { PEER_TARGET } from './swarm-connect.ts';
 /** Claims of our runs go out this long after a change (changes come in bursts). */
 const CLAIMS_DEBOUNCE_MS = 50;
 /** How often a swarm short of peers asks its trackers for more (rate-limited there too). */
@@ -46,8 +43,7 @@ export class Swarm implements PeerTorrent {
   readonly peers = new Set<WirePeer>();
   private announcers: Announcer[] = [];
   private readonly offers: PendingOffers;
-  /** Answers to relayed offers being set up (not yet peers). */
-  private answering = 0;
+  private readonly connector: SwarmConnector;
   private readonly choker: Choker;
   private readonly bans: SwarmBans;
   private readonly metadata: MetadataExchange;
@@ -59,7 +55,6 @@ export class Swarm implements PeerTorrent {
   private rechokeTimer: unknown = null;
   private claimsTimer: unknown = null;
   private topUpTimer: unknown = null;
-  private nextPeer = 1;
   private destroyed = false;
   private readonly seedingTime: Seeding;
 
@@ -88,6 +83,17 @@ export class Swarm implements PeerTorrent {
     torrent.setSwarmed(trackers.some(isWebSocketTrackerUrl));
     this.choker = new Choker(hub.random);
     this.offers = new PendingOffers(hub);
+    this.connector = new SwarmConnector({
+      hub,
+      torrent,
+      infoHash: this.infoHash,
+      peers: this.peers,
+      offers: this.offers,
+      bans: this.bans,
+      swarm: this,
+      running: () => this.running,
+      shareChanged: () => this.updateShare(),
+    });
     this.metadata = new MetadataExchange(
       this.infoHash,
       hub.digest,
@@ -212,8 +218,8 @@ export class Swarm implements PeerTorrent {
       stats: () => announceStats(this.torrent),
       wantOffers: () => this.wantOffers(),
       makeOffers: (n) => this.offers.make(n, () => this.running),
-      onOffer: (peerId, offerId, offer) => void this.answer(a, peerId, offerId, offer),
-      onAnswer: (_peerId, offerId, answer) => void this.accepted(url, offerId, answer),
+      onOffer: (peerId, offerId, offer) => void this.connector.answer(a, peerId, offerId, offer),
+      onAnswer: (_peerId, offerId, answer) => void this.connector.accepted(url, offerId, answer),
       onOfferDropped: (offerId) => this.offers.drop(offerId),
     });
     a.on('update', (st) => {
@@ -262,90 +268,6 @@ export class Swarm implements PeerTorrent {
     if (!this.running) return;
     if (this.peers.size < PEER_TARGET) for (const a of this.announcers) a.announceNow();
     this.topUpTimer = this.hub.clock.setTimeout(() => this.topUp(), TOP_UP_MS);
-  }
-
-  // ------------------------------------------------------------------ connecting
-
-  private async accepted(url: string, offerId: Uint8Array, answer: unknown): Promise<void> {
-    try {
-      const channel = await this.offers.accept(offerId, answer);
-      if (channel) this.connect(channel, url, true);
-    } catch {
-      // The peer never connected: nothing to undo (the offer closed itself).
-    }
-  }
-
-  private async answer(
-    a: Announcer,
-    peerId: Uint8Array,
-    offerId: Uint8Array,
-    offer: unknown,
-  ): Promise<void> {
-    if (!this.running || this.hub.connections.open >= this.hub.maxConnections) return;
-    // Answers being set up count too: a burst of offers opens no more connections than that.
-    if (this.peers.size + this.answering >= PEER_TARGET * 2) return;
-    if ([...this.peers].some((p) => p.peerId && equalBytes(p.peerId, peerId))) return;
-    if (this.isBanned(peerId)) return;
-    this.answering++;
-    let channel: ChannelTransport;
-    try {
-      const ans = await answerOffer(this.hub.createPeerConnection, offer, {
-        clock: this.hub.clock,
-        rtcConfig: this.hub.rtcConfig,
-      });
-      if (!this.running || !a.answer(peerId, offerId, ans.answer)) return ans.close();
-      channel = await ans.channel;
-    } catch {
-      // Setup failed or timed out: the connection closed itself.
-      return;
-    } finally {
-      this.answering--;
-    }
-    this.connect(channel, a.url, false);
-  }
-
-  private connect(transport: ChannelTransport, via: string, initiator: boolean): void {
-    if (!this.running) return transport.close();
-    const wire = new PeerWire(transport, {
-      infoHash: this.infoHash,
-      peerId: this.hub.peerId,
-      clock: this.hub.clock,
-      pieceCount: this.torrent.picker?.pieceCount,
-    });
-    // The transport died under our handshake: nothing to keep.
-    if (wire.closed) return;
-    const peer = new WirePeer(wire, this, `peer-${this.nextPeer++}`, via);
-    this.hub.connections.open++;
-    this.peers.add(peer);
-    wire.on('handshake', (h) => {
-      this.bans.identify(peer.id, h.peerId);
-      this.dedupe(peer, h.peerId, initiator);
-    });
-    wire.on('extended', () => peer.speaksClaims && this.updateShare());
-    peer.on('state', (s) => {
-      if (s !== 'stopped') return;
-      this.hub.connections.open--;
-      this.peers.delete(peer);
-      if (peer.speaksClaims) this.updateShare();
-      this.torrent.touch();
-    });
-    if (this.torrent.picker) peer.attach();
-    this.torrent.addSource(peer);
-  }
-
-  /** Two connections to one peer (both offered at once): both sides keep the same one. */
-  private dedupe(peer: WirePeer, peerId: Uint8Array, initiator: boolean): void {
-    if (this.isBanned(peerId)) {
-      return peer.wire.destroy(new WireError('handshake', 'banned for sending wrong data'));
-    }
-    const other = [...this.peers].find(
-      (p) => p !== peer && p.peerId && equalBytes(p.peerId, peerId),
-    );
-    if (!other) return;
-    // Keep the connection offered by the side with the lower peer id.
-    const ours = toHex(this.hub.peerId) < toHex(peerId);
-    const keepNew = initiator === ours;
-    (keepNew ? other : peer).wire.destroy(new WireError('handshake', 'already connected'));
   }
 
   /** Which segments our web seed fetches, among the Swarmlink readers connected now. */
