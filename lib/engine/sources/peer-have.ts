@@ -109,6 +109,14 @@ export class PeerHave {
     return true;
   }
 
+  /** Whether it has a piece that `picker` wants and we do not have yet. */
+  hasWanted(picker: Picker): boolean {
+    for (let i = 0; i < picker.pieceCount; i++) {
+      if (!picker.has(i) && picker.isWanted(i) && this.get(i)) return true;
+    }
+    return false;
+  }
+
   /** The peer left: its counts go. */
   detach(): void {
     this.uncount();

@@ -6,13 +6,17 @@
  */
 import { WireError } from '../errors.ts';
 import { LIMITS } from '../limits.ts';
-import type { BlockRequest } from '../picker.ts';
+import type { BlockRequest, Picker } from '../picker.ts';
+import { isInPiece, type StorageLayout } from '../piece-store.ts';
 import type { RateMeter } from '../rate.ts';
 import type { PeerWire } from '../wire/peer-wire.ts';
 import type { Clock } from '../deps.ts';
 import { LimitGate, type RateLimits } from '../token-bucket.ts';
 
 export interface UploadSource {
+  /** Undefined until the metadata is known and the storage is open. */
+  readonly picker: Picker | undefined;
+  readonly layout: StorageLayout | undefined;
   readBlock(index: number, offset: number, length: number): Promise<Uint8Array>;
   countUpload(n: number): void;
   readonly clock: Clock;
@@ -32,6 +36,24 @@ export class UploadQueue {
     private readonly sent: RateMeter,
   ) {
     this.limit = new LimitGate(source.clock, () => source.rates?.upload);
+  }
+
+  /**
+   * A request from the peer: queued when we serve it (we do not choke the peer, and it is a
+   * block of a piece we have), else rejected. Throws WireError past the queue's bound.
+   */
+  request(r: { index: number; begin: number; length: number }, choking: boolean): void {
+    const { picker, layout } = this.source;
+    const req = { piece: r.index, begin: r.begin, length: r.length };
+    const ok =
+      !choking &&
+      picker !== undefined &&
+      layout !== undefined &&
+      isInPiece(layout, r.index, r.begin, r.length) &&
+      r.length <= LIMITS.maxBlockLength &&
+      picker.has(r.index);
+    if (ok) this.push(req);
+    else this.reject(req);
   }
 
   /** Queues a request we will serve. Throws WireError past the queue's bound. */

@@ -14,17 +14,11 @@ import type { BlockRequest, Have } from '../picker.ts';
 import { BLOCK_LENGTH } from '../partial-pieces.ts';
 import { isInPiece, pieceSize } from '../piece-store.ts';
 import { RateMeter } from '../rate.ts';
-import { toHex } from '../bytes.ts';
 import { EXTENSION_NAME, type ExtendedHandshake } from '../wire/extension.ts';
 import { decodeDontHave } from '../wire/lt-donthave.ts';
 import type { WireMessage } from '../wire/messages.ts';
-import {
-  CLAIM_REFRESH_MS,
-  WEBSEED_CLAIMS_EXTENSION,
-  decodeClaims,
-  encodeClaims,
-} from '../wire/webseed-claims.ts';
-import { PeerClaims } from './peer-claims.ts';
+import { WEBSEED_CLAIMS_EXTENSION } from '../wire/webseed-claims.ts';
+import { ClaimsExchange } from './claims-exchange.ts';
 import { PeerHave } from './peer-have.ts';
 import { MAX_PIPELINE, PeerRequests } from './peer-requests.ts';
 import { LimitGate } from '../token-bucket.ts';
@@ -55,9 +49,8 @@ export class WirePeer extends Emitter<SourceEvents> implements Source {
   private readonly limit: LimitGate;
   readonly received: RateMeter;
   readonly sent: RateMeter;
-  /** What the peer said it fetches from the web seed now (counted in the picker). */
-  private readonly claims: PeerClaims;
-  private claimsSentAt = 0;
+  /** Our claims extension with the peer: what it fetches from the web seed now, and we. */
+  private readonly claims: ClaimsExchange;
 
   constructor(
     readonly wire: PeerWire,
@@ -73,11 +66,7 @@ export class WirePeer extends Emitter<SourceEvents> implements Source {
     this.sent = new RateMeter(torrent.clock);
     this.uploads = new UploadQueue(wire, torrent, this.sent);
     this.limit = new LimitGate(torrent.clock, () => torrent.rates?.download);
-    this.claims = new PeerClaims(
-      () => torrent.picker,
-      torrent.clock,
-      (ranges) => this.claimsChanged(ranges),
-    );
+    this.claims = new ClaimsExchange(wire, torrent, () => this.emit('released', 0));
     wire.on('handshake', () => this.onHandshake());
     wire.on('extended', (h) => this.onExtended(h));
     wire.on('message', (m) => this.onMessage(m));
@@ -210,7 +199,7 @@ export class WirePeer extends Emitter<SourceEvents> implements Source {
         this.requireFast(m.type);
         return;
       case 'request':
-        return this.onRequest(m);
+        return this.uploads.request(m, this.amChoking);
       case 'cancel':
         return this.uploads.cancel(m.index, m.begin);
       case 'piece':
@@ -232,41 +221,15 @@ export class WirePeer extends Emitter<SourceEvents> implements Source {
     if (id === OUR_EXTENSIONS.get(EXTENSION_NAME.utMetadata)) {
       this.torrent.onMetadataMessage(this, payload);
     } else if (id === OUR_EXTENSIONS.get(WEBSEED_CLAIMS_EXTENSION)) {
-      const picker = this.torrent.picker;
-      if (!picker) return;
-      this.setClaims(decodeClaims(payload, picker.pieceCount));
+      this.claims.onMessage(payload);
     } else if (id === OUR_EXTENSIONS.get(EXTENSION_NAME.ltDonthave)) {
       this.pieces.dontHave(decodeDontHave(payload));
     }
   }
 
-  /** Replaces the peer's claims (the picker counts them: our web seed leaves them alone). */
-  private setClaims(ranges: [number, number][]): void {
-    const { picker, layout } = this.torrent;
-    if (!picker || !layout) return;
-    this.claims.offer(ranges, layout.pieceLength);
-  }
-
-  private claimsChanged(ranges: [number, number][]): void {
-    const picker = this.torrent.picker;
-    if (!picker) return;
-    // Both of us fetch the same pieces from the server: the one with the higher peer id
-    // stops its runs there (both sides decide alike), the other goes on.
-    const theirs = this.peerId;
-    if (theirs && toHex(this.torrent.peerId) > toHex(theirs)) {
-      for (const [a, b] of ranges) picker.yieldRuns(a, b);
-    }
-    // Pieces it no longer claims may be our web seed's now.
-    this.emit('released', 0);
-  }
-
   /** Tells the peer what our web seeds fetch now, if it speaks our extension. */
   sendClaims(): void {
-    const id = this.wire.peerExtended?.extensions.get(WEBSEED_CLAIMS_EXTENSION);
-    const picker = this.torrent.picker;
-    if (!id || !picker || this.wire.closed) return;
-    this.claimsSentAt = this.torrent.clock.now();
-    this.wire.sendMessage({ type: 'extended', id, payload: encodeClaims(picker.runRanges()) });
+    this.claims.send();
   }
 
   private onHave(index: number): void {
@@ -300,14 +263,7 @@ export class WirePeer extends Emitter<SourceEvents> implements Source {
   updateInterest(): void {
     const picker = this.torrent.picker;
     if (!picker || !this.wire.peer) return;
-    let want = false;
-    if (this.torrent.downloading && picker.remaining > 0) {
-      for (let i = 0; i < picker.pieceCount && !want; i++) {
-        if (!picker.has(i) && picker.isWanted(i) && this.pieces.get(i)) {
-          want = true;
-        }
-      }
-    }
+    const want = this.torrent.downloading && picker.remaining > 0 && this.pieces.hasWanted(picker);
     this.setInterested(want);
   }
 
@@ -393,9 +349,7 @@ export class WirePeer extends Emitter<SourceEvents> implements Source {
     if (late > 0) this.emit('released', late);
     // Claims not repeated in time are void; ours are repeated while they last.
     if (this.claims.expire(now)) this.emit('released', 0);
-    if (now - this.claimsSentAt >= CLAIM_REFRESH_MS && picker && picker.runRanges().length > 0) {
-      this.sendClaims();
-    }
+    this.claims.refresh(now);
     this.fill();
     if (!this.wire.closed) {
       this.checkTimer = this.torrent.clock.setTimeout(() => this.check(), CHECK_MS);
@@ -415,20 +369,6 @@ export class WirePeer extends Emitter<SourceEvents> implements Source {
   /** A piece we now have: tell the peer. */
   announceHave(index: number): void {
     if (this.wire.peer) this.wire.sendMessage({ type: 'have', index });
-  }
-
-  private onRequest(r: { index: number; begin: number; length: number }): void {
-    const { picker, layout } = this.torrent;
-    const req = { piece: r.index, begin: r.begin, length: r.length };
-    const ok =
-      !this.amChoking &&
-      picker !== undefined &&
-      layout !== undefined &&
-      isInPiece(layout, r.index, r.begin, r.length) &&
-      r.length <= LIMITS.maxBlockLength &&
-      picker.has(r.index);
-    if (ok) this.uploads.push(req);
-    else this.uploads.reject(req);
   }
 
   // ------------------------------------------------------------------ ending
