@@ -72,6 +72,12 @@ export class OpenTorrent {
     );
   }
 
+  /** Closes it for good: the verifier takes no more pieces, the storage handles go. */
+  async close(): Promise<void> {
+    this.verifier.destroy();
+    await this.storage.close();
+  }
+
   /** Selects the files to download and save (false: not fetched, not saved). */
   select(selected: readonly boolean[]): void {
     this.progress.setSelection(selected);
@@ -92,11 +98,15 @@ export class OpenTorrent {
     return fileViews(this.meta, this.progress, max);
   }
 
-  /** What it had, kept for the view once its stored pieces are freed. */
-  freedBytes(): { verifiedBytes: number; selectedBytes: number } {
-    return {
-      verifiedBytes: this.progress.verifiedBytes,
-      selectedBytes: this.progress.selectedBytes,
-    };
+  /**
+   * The selection with one file selected or deselected; undefined for a file it does not
+   * have or a pad file (never selected by the user).
+   */
+  withFile(fileIndex: number, selected: boolean): boolean[] | undefined {
+    const file = this.meta.files[fileIndex];
+    if (!file || file.pad) return undefined;
+    return this.meta.files.map((_, i) =>
+      i === fileIndex ? selected : this.progress.isSelected(i),
+    );
   }
 }

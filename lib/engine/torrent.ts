@@ -21,6 +21,7 @@ import {
 } from './torrent-view.ts';
 import { SourceSet } from './sources/source-set.ts';
 import type { VerifierHooks } from './verifier.ts';
+import { SeedingEnd } from './seeding-end.ts';
 import { TorrentWebSeeds } from './torrent-web-seeds.ts';
 import { WebSeedPolicy } from './web-seed-policy.ts';
 
@@ -61,10 +62,8 @@ export class Torrent extends Emitter<Events> {
   private readonly policy: WebSeedPolicy;
   private readonly webSeeds: TorrentWebSeeds;
   private bannedPeers = 0;
-  private seedingEnded = false;
-  private doneEmitted = false;
-  /** Its stored pieces were deleted (files saved, seeding over): what it had. */
-  private freed: { verifiedBytes: number; selectedBytes: number } | undefined;
+  /** How it ends once complete: seeding until its limit, then done; its pieces freed. */
+  private readonly end = new SeedingEnd();
 
   constructor(
     readonly id: string,
@@ -182,12 +181,8 @@ export class Torrent extends Emitter<Events> {
 
   /** Selects or deselects one file (see setFileSelection). */
   selectFile(fileIndex: number, selected: boolean): void {
-    const o = this.open;
-    if (!o || !this.meta?.files[fileIndex] || this.meta.files[fileIndex]!.pad) return;
-    const all = this.meta.files.map((_, i) =>
-      i === fileIndex ? selected : o.progress.isSelected(i),
-    );
-    this.setFileSelection(all);
+    const all = this.open?.withFile(fileIndex, selected);
+    if (all) this.setFileSelection(all);
   }
 
   /** Merges more web seeds (the same torrent added again, a magnet's ws=). */
@@ -259,8 +254,7 @@ export class Torrent extends Emitter<Events> {
     const picker = this.open?.picker;
     if (picker && picker.remaining === 0 && !this.isComplete()) {
       if (this.state !== 'paused' && this.state !== 'error') this.setState(this.completeState());
-      if (!this.doneEmitted) this.emit('done');
-      this.doneEmitted = true;
+      if (this.end.tellDone()) this.emit('done');
     }
     this.emit('update');
   }
@@ -271,17 +265,17 @@ export class Torrent extends Emitter<Events> {
 
   /** Complete: sharing while it has a swarm and its seeding limit is not reached. */
   private completeState(): 'seeding' | 'done' {
-    return this.policy.swarmed && !this.seedingEnded ? 'seeding' : 'done';
+    return this.end.completeState(this.policy.swarmed);
   }
 
   /** Seeding is over for good (limit reached, or its pieces freed). */
   get seedingOver(): boolean {
-    return this.seedingEnded;
+    return this.end.over;
   }
 
   /** Complete and nothing stored any more (see release). */
   get isFreed(): boolean {
-    return this.freed !== undefined;
+    return this.end.freed !== undefined;
   }
 
   /**
@@ -291,12 +285,11 @@ export class Torrent extends Emitter<Events> {
   async release(): Promise<void> {
     const o = this.open;
     if (!o || !this.isComplete()) return;
-    this.freed = o.freedBytes();
+    this.end.free(o.progress);
     this.endSeeding();
     this.sources.stopAll();
-    o.verifier.destroy();
     this.open = undefined;
-    await o.storage.close();
+    await o.close();
     this.emit('update');
   }
 
@@ -304,15 +297,13 @@ export class Torrent extends Emitter<Events> {
   startFreed(meta: Metainfo): void {
     this.meta = meta;
     this.name = meta.name;
-    const size = meta.files.reduce((n, f) => n + (f.pad ? 0 : f.length), 0);
-    this.freed = { verifiedBytes: size, selectedBytes: size };
-    this.seedingEnded = this.doneEmitted = true;
+    this.end.restoreFreed(meta);
     this.setState('done');
   }
 
   /** The seeding limit (ratio or time) was reached: no more sharing. */
   endSeeding(): void {
-    this.seedingEnded = true;
+    this.end.over = true;
     if (this.state === 'seeding') this.setState('done');
   }
 
@@ -330,7 +321,7 @@ export class Torrent extends Emitter<Events> {
   }
 
   pause(): void {
-    if (this.freed) return; // nothing left to pause
+    if (this.end.freed) return; // nothing left to pause
     this.paused = true;
     this.sources.stopAll();
     if (this.state !== 'error') this.setState('paused');
@@ -396,8 +387,7 @@ export class Torrent extends Emitter<Events> {
     this.destroyed = true;
     this.policy.watch(false);
     this.sources.stopAll();
-    this.open?.verifier.destroy();
-    await this.open?.storage.close();
+    await this.open?.close();
     this.open = undefined;
     this.removeAllListeners();
   }
@@ -422,7 +412,7 @@ export class Torrent extends Emitter<Events> {
       meta: this.meta,
       progress: o?.progress,
       remaining: o?.picker.remaining ?? 0,
-      freed: this.freed,
+      freed: this.end.freed,
       received: this.received,
       sent: this.sent,
       error: this.error,
