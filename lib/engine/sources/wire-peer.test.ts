@@ -11,6 +11,7 @@ import { LIMITS } from '../limits.ts';
 import { Picker } from '../picker.ts';
 import type { StorageLayout } from '../piece-store.ts';
 import { WireDecoder, type Decoded } from '../wire/decoder.ts';
+import { encodeDontHave } from '../wire/lt-donthave.ts';
 import { encodeHandshake, makeReserved } from '../wire/handshake.ts';
 import { encodeMessage, writeUint32, type WireMessage } from '../wire/messages.ts';
 import { PeerWire } from '../wire/peer-wire.ts';
@@ -133,6 +134,25 @@ describe('WirePeer against a hostile peer', () => {
     const rejects = s.got.filter((m) => m.type === 'reject');
     expect(rejects).toHaveLength(3);
     expect(s.got.some((m) => m.type === 'piece' && m.index === 1)).toBe(true);
+    expect(s.closed()).toBeUndefined();
+  });
+
+  it('tells a seed nothing of the pieces we get, and all of them once it is no seed (lt_donthave)', async () => {
+    const s = setup();
+    s.handshake();
+    await settle();
+    s.peer.attach(); // the torrent's metadata and storage are there (the swarm does this)
+    s.send({ type: 'bitfield', bytes: Uint8Array.of(0xf0) }); // all 4 pieces
+    for (let k = 0; k < 4; k++) await settle();
+    expect(s.peer.isSeed).toBe(true);
+    s.picker.complete(2, false);
+    s.peer.announceHave(2);
+    for (let k = 0; k < 4; k++) await settle();
+    const haves = () => s.got.flatMap((m) => (m.type === 'have' ? [m.index] : []));
+    expect(haves()).toEqual([]);
+    s.send({ type: 'extended', id: 2, payload: encodeDontHave(3) });
+    for (let k = 0; k < 4; k++) await settle();
+    expect(haves()).toEqual([0, 1, 2]);
     expect(s.closed()).toBeUndefined();
   });
 

@@ -42,6 +42,8 @@ export class WirePeer extends Emitter<SourceEvents> implements Source {
   peerChoking = true;
   peerInterested = false;
   private started = false;
+  /** We verified pieces while it was a seed and did not tell it (announceHave). */
+  private havesOwed = false;
   private readonly requests = new PeerRequests();
   private readonly uploads: UploadQueue;
   private checkTimer: unknown = null;
@@ -224,6 +226,7 @@ export class WirePeer extends Emitter<SourceEvents> implements Source {
       this.claims.onMessage(payload);
     } else if (id === OUR_EXTENSIONS.get(EXTENSION_NAME.ltDonthave)) {
       this.pieces.dontHave(decodeDontHave(payload));
+      this.payHaves();
     }
   }
 
@@ -366,9 +369,24 @@ export class WirePeer extends Emitter<SourceEvents> implements Source {
     if (choke) this.uploads.rejectAll();
   }
 
-  /** A piece we now have: tell the peer. */
+  /**
+   * A piece we now have: tell the peer, unless it is a seed (it wants nothing of ours; with
+   * 8 seeders these were most of our data channel messages). One that stops being a seed
+   * (lt_donthave) is told then of everything we have.
+   */
   announceHave(index: number): void {
-    if (this.wire.peer) this.wire.sendMessage({ type: 'have', index });
+    if (!this.wire.peer) return;
+    if (this.isSeed) this.havesOwed = true;
+    else this.wire.sendMessage({ type: 'have', index });
+  }
+
+  private payHaves(): void {
+    const picker = this.torrent.picker;
+    if (!this.havesOwed || this.isSeed || !picker) return;
+    this.havesOwed = false;
+    for (let i = 0; i < picker.pieceCount; i++) {
+      if (picker.has(i)) this.wire.sendMessage({ type: 'have', index: i });
+    }
   }
 
   // ------------------------------------------------------------------ ending

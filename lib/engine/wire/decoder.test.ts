@@ -139,6 +139,38 @@ describe('WireDecoder: ownership of decoded bytes', () => {
   });
 });
 
+describe('WireDecoder: viewBlocks', () => {
+  it('a block that came whole in one chunk is a view into it; one cut across chunks, a copy', () => {
+    const block = Uint8Array.from({ length: 1000 }, (_, i) => i & 0xff);
+    const bytes = encodeMessage({ type: 'piece', index: 0, begin: 0, block });
+    const one = bytes.slice();
+    const [whole] = new WireDecoder({ handshake: false, viewBlocks: true }).push(one);
+    if (whole?.type !== 'piece') throw new Error('expected a piece');
+    expect(whole.block).toEqual(block);
+    expect(whole.block.buffer).toBe(one.buffer);
+    // Header in one chunk, block in the next: still a view.
+    const d = new WireDecoder({ handshake: false, viewBlocks: true });
+    expect(d.push(bytes.slice(0, 13))).toEqual([]);
+    const rest = bytes.slice(13);
+    const [second] = d.push(rest);
+    expect(second?.type === 'piece' && second.block.buffer).toBe(rest.buffer);
+    const [cutMsg] = feed(
+      new WireDecoder({ handshake: false, viewBlocks: true }),
+      cut(bytes, [500]),
+    );
+    if (cutMsg?.type !== 'piece') throw new Error('expected a piece');
+    expect(cutMsg.block).toEqual(block);
+    expect(cutMsg.block.buffer.byteLength).toBe(1000);
+  });
+
+  it('decodes the same stream the same, whatever single point it is split at', () => {
+    for (let at = 0; at <= STREAM.length; at += 7) {
+      const got = feed(new WireDecoder({ viewBlocks: true }), cut(STREAM, [at]));
+      expect(got).toEqual(EXPECTED);
+    }
+  });
+});
+
 describe('WireDecoder: validation', () => {
   it('rejects a length prefix over maxMessageLength before any body arrives', () => {
     const decoder = new WireDecoder({ handshake: false, maxMessageLength: 100 });

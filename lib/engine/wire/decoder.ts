@@ -36,6 +36,12 @@ export interface WireDecoderOptions {
   readonly maxMessageLength?: number;
   /** Longest block in a request, cancel, reject or piece (default LIMITS.maxBlockLength). */
   readonly maxBlockLength?: number;
+  /**
+   * A piece message's block may be a view into the chunk it came in, when it came whole in
+   * one: the caller never writes a pushed chunk again, and copies blocks it keeps (default
+   * false: every block has its own exactly-sized ArrayBuffer).
+   */
+  readonly viewBlocks?: boolean;
 }
 
 /** Longest bitfield payload for the largest torrent we accept. */
@@ -101,9 +107,13 @@ export class WireDecoder {
   private readonly head = new Uint8Array(12);
   private messageLength = 0;
   private id = 0;
+  private readonly viewBlocks: boolean;
+  /** A piece message's block length, until the chunk it starts in is seen (viewBlocks). */
+  private blockPending = 0;
 
   constructor(options: WireDecoderOptions = {}) {
     this.pieceCount = options.pieceCount;
+    this.viewBlocks = options.viewBlocks ?? false;
     this.maxBlockLength = options.maxBlockLength ?? LIMITS.maxBlockLength;
     this.maxMessageLength =
       options.maxMessageLength ??
@@ -133,6 +143,22 @@ export class WireDecoder {
     try {
       let pos = 0;
       for (;;) {
+        if (this.blockPending > 0) {
+          if (pos === chunk.byteLength) break; // the block starts in the next chunk
+          const length = this.blockPending;
+          this.blockPending = 0;
+          if (chunk.byteLength - pos >= length) {
+            // The whole block is in this chunk (as each of WebTorrent's piece messages comes,
+            // one per data channel message): a view of it, not a copy (a copy per block was
+            // 0.3 of 3.2 s of the offscreen document's CPU for 128 MiB from 8 seeders).
+            this.target = chunk.subarray(pos, pos + length);
+            this.filled = length;
+            pos += length;
+            this.advance(out);
+            continue;
+          }
+          this.target = new Uint8Array(length);
+        }
         const n = Math.min(this.target.byteLength - this.filled, chunk.byteLength - pos);
         if (n > 0) {
           this.target.set(chunk.subarray(pos, pos + n), this.filled);
@@ -191,7 +217,14 @@ export class WireDecoder {
         return this.expect('head', this.head.subarray(0, this.headLength()));
       case 'head': {
         const dataLength = this.messageLength - 1 - this.target.byteLength;
-        if (this.id === MESSAGE_ID.piece) this.checkIndex(readUint32(this.head, 0));
+        if (this.id === MESSAGE_ID.piece) {
+          this.checkIndex(readUint32(this.head, 0));
+          if (this.viewBlocks) {
+            this.expect('data', EMPTY);
+            this.blockPending = dataLength; // > 0: headLength checked there is a block
+            return;
+          }
+        }
         return this.expect('data', dataLength === 0 ? EMPTY : new Uint8Array(dataLength));
       }
       case 'data':

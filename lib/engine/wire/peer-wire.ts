@@ -78,7 +78,10 @@ export class PeerWire extends Emitter<PeerWireEvents> {
     private readonly opts: PeerWireOptions,
   ) {
     super();
+    // Blocks are views into what the transport handed us (its own bytes): WirePeer copies
+    // each into its piece.
     this.decoder = new WireDecoder({
+      viewBlocks: true,
       pieceCount: opts.pieceCount,
       maxMessageLength: maxMessageLengthFor(opts.pieceCount ?? LIMITS.maxPieceCount),
     });
