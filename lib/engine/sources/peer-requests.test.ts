@@ -27,6 +27,9 @@ describe('PeerRequests: how many requests a peer has out', () => {
     expect(PeerRequests.topUp(8, 7)).toBe(1);
     expect(PeerRequests.topUp(128, 0)).toBe(128);
     expect(PeerRequests.topUp(64, 100)).toBe(0); // the line shrank (the end is near)
+    // The torrent's bound leaves room for 4 of a line of 128: not a batch yet; 16 is.
+    expect(PeerRequests.topUp(104, 100, 128)).toBe(0);
+    expect(PeerRequests.topUp(116, 100, 128)).toBe(16);
   });
 
   it('shares 256 requests among a torrent’s peers, at least 8 each', () => {

@@ -52,12 +52,13 @@ export class PeerRequests {
   }
 
   /**
-   * How many requests to send now to a peer with `outstanding` of a line of `limit`: none
-   * until 1/REQUEST_BATCHES of the line came in (unless it is empty), then enough to fill it.
+   * How many requests to send now to a peer with `outstanding` of at most `limit`: none
+   * until there is room for 1/REQUEST_BATCHES of its `line` (its own length, before the
+   * torrent's bound cut it to `limit`; unless it has none out), then up to `limit`.
    */
-  static topUp(limit: number, outstanding: number): number {
+  static topUp(limit: number, outstanding: number, line = limit): number {
     const want = limit - outstanding;
-    if (want <= 0 || (outstanding > 0 && want < Math.ceil(limit / REQUEST_BATCHES))) return 0;
+    if (want <= 0 || (outstanding > 0 && want < Math.ceil(line / REQUEST_BATCHES))) return 0;
     return want;
   }
 

@@ -14,7 +14,7 @@ import { WireDecoder, type Decoded } from '../wire/decoder.ts';
 import { encodeDontHave } from '../wire/lt-donthave.ts';
 import { encodeHandshake, makeReserved } from '../wire/handshake.ts';
 import { encodeMessage, writeUint32, type WireMessage } from '../wire/messages.ts';
-import { PeerWire } from '../wire/peer-wire.ts';
+import { IDLE_TIMEOUT_MS, PeerWire } from '../wire/peer-wire.ts';
 import type { PeerTorrent } from './peer-torrent.ts';
 import { PieceBuffers } from './piece-buffers.ts';
 import { WirePeer } from './wire-peer.ts';
@@ -193,6 +193,18 @@ describe('WirePeer against a hostile peer', () => {
     // Our keep-alives go out, the peer's never come: the idle timer fires.
     for (let k = 0; k < 50 && idle.closed() === undefined; k++) idle.clock.fireAll();
     expect(idle.closed()?.message).toMatch(/nothing received/);
+  });
+
+  it('the idle timer is armed once, not set again for every message the peer sends', async () => {
+    const s = setup();
+    s.handshake();
+    await settle();
+    await settle();
+    const before = s.clock.delays.length;
+    for (let i = 0; i < 20; i++) s.send({ type: 'have', index: i % 4 });
+    for (let k = 0; k < 4; k++) await settle();
+    expect(s.clock.delays.slice(before).filter((d) => d === IDLE_TIMEOUT_MS)).toEqual([]);
+    expect(s.closed()).toBeUndefined();
   });
 
   it('BEP 6 messages from a peer without the fast bit drop it', async () => {

@@ -71,6 +71,8 @@ export class PeerWire extends Emitter<PeerWireEvents> {
   private readonly decoder: WireDecoder;
   private keepAliveTimer: unknown = null;
   private idleTimer: unknown = null;
+  private idleArmed = false;
+  private lastHeardAt = 0;
   bytesReceived = 0;
 
   constructor(
@@ -182,12 +184,26 @@ export class PeerWire extends Emitter<PeerWireEvents> {
     this.emit('message', m);
   }
 
+  /**
+   * Heard from the peer. The idle timer is armed once and, when it fires, armed again for
+   * what is left if the peer spoke meanwhile: a timer cleared and set per data channel
+   * message was 0.2 of 3.2 s of the offscreen document's CPU (128 MiB, 8 seeders).
+   */
   private touch(): void {
-    this.opts.clock.clearTimeout(this.idleTimer);
-    this.idleTimer = this.opts.clock.setTimeout(
-      () => this.destroy(new WireError('peer', 'nothing received for too long')),
-      IDLE_TIMEOUT_MS,
-    );
+    this.lastHeardAt = this.opts.clock.now();
+    if (this.idleArmed) return;
+    this.idleArmed = true;
+    this.opts.clock.clearTimeout(this.idleTimer); // the handshake's
+    this.armIdle(IDLE_TIMEOUT_MS);
+  }
+
+  private armIdle(ms: number): void {
+    this.idleTimer = this.opts.clock.setTimeout(() => {
+      const quiet = this.opts.clock.now() - this.lastHeardAt;
+      if (quiet >= IDLE_TIMEOUT_MS) {
+        this.destroy(new WireError('peer', 'nothing received for too long'));
+      } else this.armIdle(IDLE_TIMEOUT_MS - quiet);
+    }, ms);
   }
 
   /** Closes the wire (and its transport); `error` says why, for the source's view. */
