@@ -19,6 +19,7 @@ import { decodeDontHave } from '../wire/lt-donthave.ts';
 import type { WireMessage } from '../wire/messages.ts';
 import { WEBSEED_CLAIMS_EXTENSION } from '../wire/webseed-claims.ts';
 import { ClaimsExchange } from './claims-exchange.ts';
+import { OurHaves } from './our-haves.ts';
 import { PeerHave } from './peer-have.ts';
 import { MAX_PIPELINE, PeerRequests } from './peer-requests.ts';
 import { LimitGate } from '../token-bucket.ts';
@@ -42,8 +43,8 @@ export class WirePeer extends Emitter<SourceEvents> implements Source {
   peerChoking = true;
   peerInterested = false;
   private started = false;
-  /** We verified pieces while it was a seed and did not tell it (announceHave). */
-  private havesOwed = false;
+  /** What we tell the peer we have. */
+  private readonly ours: OurHaves;
   private readonly requests = new PeerRequests();
   private readonly uploads: UploadQueue;
   private checkTimer: unknown = null;
@@ -68,6 +69,7 @@ export class WirePeer extends Emitter<SourceEvents> implements Source {
     this.sent = new RateMeter(torrent.clock);
     this.uploads = new UploadQueue(wire, torrent, this.sent);
     this.limit = new LimitGate(torrent.clock, () => torrent.rates?.download);
+    this.ours = new OurHaves(wire, torrent, () => this.isSeed);
     this.claims = new ClaimsExchange(wire, torrent, () => this.emit('released', 0));
     wire.on('handshake', () => this.onHandshake());
     wire.on('extended', (h) => this.onExtended(h));
@@ -133,19 +135,10 @@ export class WirePeer extends Emitter<SourceEvents> implements Source {
         ...(this.torrent.metadataSize !== undefined && { metadataSize: this.torrent.metadataSize }),
       });
     }
-    this.sendHave();
+    this.ours.sendBitfield();
     if (!this.wire.closed) {
       this.checkTimer = this.torrent.clock.setTimeout(() => this.check(), CHECK_MS);
     }
-  }
-
-  /** Our bitfield (BEP 6: have_all / have_none when they say it). */
-  private sendHave(): void {
-    const have = this.torrent.picker?.have;
-    if (this.wire.fast && (!have || have.empty())) this.wire.sendMessage({ type: 'have-none' });
-    else if (this.wire.fast && have!.full()) this.wire.sendMessage({ type: 'have-all' });
-    else if (have && !have.empty())
-      this.wire.sendMessage({ type: 'bitfield', bytes: have.toBytes() });
   }
 
   private onExtended(h: ExtendedHandshake): void {
@@ -226,7 +219,7 @@ export class WirePeer extends Emitter<SourceEvents> implements Source {
       this.claims.onMessage(payload);
     } else if (id === OUR_EXTENSIONS.get(EXTENSION_NAME.ltDonthave)) {
       this.pieces.dontHave(decodeDontHave(payload));
-      this.payHaves();
+      this.ours.pay();
     }
   }
 
@@ -371,24 +364,9 @@ export class WirePeer extends Emitter<SourceEvents> implements Source {
     if (choke) this.uploads.rejectAll();
   }
 
-  /**
-   * A piece we now have: tell the peer, unless it is a seed (it wants nothing of ours; with
-   * 8 seeders these were most of our data channel messages). One that stops being a seed
-   * (lt_donthave) is told then of everything we have.
-   */
+  /** A piece we now have: tell the peer, unless it is a seed (see OurHaves). */
   announceHave(index: number): void {
-    if (!this.wire.peer) return;
-    if (this.isSeed) this.havesOwed = true;
-    else this.wire.sendMessage({ type: 'have', index });
-  }
-
-  private payHaves(): void {
-    const picker = this.torrent.picker;
-    if (!this.havesOwed || this.isSeed || !picker) return;
-    this.havesOwed = false;
-    for (let i = 0; i < picker.pieceCount; i++) {
-      if (picker.has(i)) this.wire.sendMessage({ type: 'have', index: i });
-    }
+    this.ours.announce(index);
   }
 
   // ------------------------------------------------------------------ ending
