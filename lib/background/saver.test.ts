@@ -194,4 +194,19 @@ describe('Saver', () => {
     expect(sent.map((c) => c.type === 'save-done' && [c.fileIndex, c.ok])).toEqual([[5, false]]);
     expect(downloads.has(id!)).toBe(false);
   });
+
+  it('discards a save from before a crash that the browser gives up on only later', async () => {
+    const { apis, states, downloads } = fakeApis();
+    const sent: EngineCommand[] = [];
+    // Restarting, the browser tries to resume it: in progress when recover() looks…
+    const old = await apis.download({ url: 'blob:chrome-extension://id/old', filename: 'a.bin' });
+    const saver = new Saver(apis, (c) => sent.push(c));
+    await saver.recover();
+    expect(downloads.has(old)).toBe(true);
+    // …interrupted a while later (a blob URL does not outlive its document).
+    states.set(old, 'interrupted', 'NETWORK_FAILED');
+    await saver.changed(old, 'interrupted');
+    expect(downloads.has(old)).toBe(false);
+    expect(sent).toEqual([]);
+  });
 });

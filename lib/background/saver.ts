@@ -135,7 +135,9 @@ export class Saver {
 
   private async ended(item: DownloadState): Promise<void> {
     const save = await this.take(item.url);
-    if (!save) return;
+    // Not a save of now: one from before a crash that the browser, restarting, tried to
+    // resume and gave up on later than recover() and the saves since looked (seen under load).
+    if (!save) return item.state === 'interrupted' ? this.discardInterrupted() : undefined;
     const ok = item.state === 'complete';
     this.done(save, ok, item.error && `download interrupted: ${item.error}`);
     // After every save, too: at a browser start the download history may not have been read
