@@ -40,7 +40,7 @@ export interface PickerOptions {
   have?: Bitfield;
   /** Length of piece `index` in bytes (for block requests; default 16 KiB per piece). */
   pieceSize?: (index: number) => number;
-  /** Seeded randomness for tie-breaks (default: none, lowest index wins). */
+  /** Seeded randomness for tie-breaks (default: none, the last of the tied pieces wins). */
   random?: () => number;
 }
 
@@ -379,12 +379,12 @@ export class Picker {
     return this.partial.releaseSource(source);
   }
 
-  /** Block requests outstanding to `source`. */
   /** Block requests out to all wire peers together. */
   requestsTotal(): number {
     return this.partial.requestTotal();
   }
 
+  /** Block requests outstanding to `source`. */
   requestsOf(source: string): number {
     return this.partial.requestCount(source);
   }
