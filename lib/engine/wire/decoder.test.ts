@@ -164,9 +164,9 @@ describe('WireDecoder: viewBlocks', () => {
   });
 
   it('decodes the same stream the same, whatever single point it is split at', () => {
-    for (let at = 0; at <= STREAM.length; at += 7) {
+    for (let at = 0; at <= STREAM.length; at++) {
       const got = feed(new WireDecoder({ viewBlocks: true }), cut(STREAM, [at]));
-      expect(got).toEqual(EXPECTED);
+      expectMessages(got, EXPECTED);
     }
   });
 });
