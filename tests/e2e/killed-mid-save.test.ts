@@ -75,7 +75,14 @@ describe('the browser killed mid-save', () => {
 
     b = await launchExtensionBrowser(profile());
     const path = join(b.downloadDir, file.path);
-    await waitForFile(path, file.length);
+    await waitForFile(path, file.length).catch(async (err: unknown) => {
+      // Say what there was instead: the folder and the browser's downloads.
+      const there = await readdir(b!.downloadDir).catch(() => []);
+      const items = await downloadsInBrowser(b!.sw).catch((e: unknown) => String(e));
+      throw new Error(
+        `${String(err)}; in the folder: ${JSON.stringify(there)}; downloads: ${JSON.stringify(items)}`,
+      );
+    });
     expect(await sha256File(path)).toBe(file.sha256);
     // The interrupted save's partial file is deleted, and nothing was saved twice. The
     // background does that once the new save completes (cancel, then erase, each a call into
