@@ -53,6 +53,8 @@ export interface Received {
 export class PartialPieces {
   private readonly pieces = new Map<number, Partial>();
   private readonly bySource = new Map<string, Map<number, BlockRequest>>();
+  /** The requests of bySource, all sources together (read per block by wire peers). */
+  private total = 0;
 
   constructor(private readonly pieceSize: (index: number) => number) {}
 
@@ -90,7 +92,7 @@ export class PartialPieces {
     if (!p) return;
     this.pieces.delete(piece);
     p.asked.forEach((sources, b) => {
-      for (const s of sources ?? []) this.bySource.get(s)?.delete(piece * KEY_STRIDE + b);
+      for (const s of sources ?? []) this.forget(s, piece * KEY_STRIDE + b);
     });
   }
 
@@ -110,7 +112,9 @@ export class PartialPieces {
     p.outstanding++;
     let mine = this.bySource.get(source);
     if (!mine) this.bySource.set(source, (mine = new Map()));
-    mine.set(piece * KEY_STRIDE + b, req);
+    const key = piece * KEY_STRIDE + b;
+    if (!mine.has(key)) this.total++;
+    mine.set(key, req);
     out.push(req);
   }
 
@@ -198,7 +202,7 @@ export class PartialPieces {
     p.from[b] = source;
     const cancel: Received['cancel'] = [];
     for (const s of p.asked[b] ?? []) {
-      this.bySource.get(s)?.delete(piece * KEY_STRIDE + b);
+      this.forget(s, piece * KEY_STRIDE + b);
       p.outstanding--;
       if (s !== source) cancel.push({ source: s, request: this.request(piece, b, p) });
     }
@@ -209,7 +213,7 @@ export class PartialPieces {
   /** The request of `source` for a block ended without it. */
   unrequest(source: string, piece: number, begin: number): void {
     const key = piece * KEY_STRIDE + begin / BLOCK_LENGTH;
-    if (!this.bySource.get(source)?.delete(key)) return;
+    if (!this.forget(source, key)) return;
     const p = this.pieces.get(piece);
     const asked = p?.asked[begin / BLOCK_LENGTH];
     const at = asked?.indexOf(source) ?? -1;
@@ -229,9 +233,14 @@ export class PartialPieces {
 
   /** Requests outstanding to every source together. */
   requestTotal(): number {
-    let n = 0;
-    for (const mine of this.bySource.values()) n += mine.size;
-    return n;
+    return this.total;
+  }
+
+  /** Drops `source`'s request `key`; whether it had one. */
+  private forget(source: string, key: number): boolean {
+    if (!this.bySource.get(source)?.delete(key)) return false;
+    this.total--;
+    return true;
   }
 
   requestCount(source: string): number {

@@ -155,6 +155,27 @@ describe('Picker: blocks received, failed and released', () => {
     expect(again.split(' ').sort()).toEqual(show(a).split(' ').sort());
   });
 
+  it('counts the requests out to all peers together through asks, arrivals, failures and leaving', () => {
+    const { p } = scenario({ pieces: 4, blocks: 4 });
+    const total = () => p.requestsTotal();
+    const sum = () => ['A', 'B', 'C'].reduce((n, s) => n + p.requestsOf(s), 0);
+    const a = p.pickBlocks('A', 'all', 6);
+    const b = p.pickBlocks('B', 'all', 6);
+    expect([total(), sum()]).toEqual([12, 12]);
+    p.blockReceived('A', a[0]!.piece, a[0]!.begin);
+    p.blockFailed('B', b[0]!.piece, b[0]!.begin);
+    expect([total(), sum()]).toEqual([10, 10]);
+    p.pickBlocks('C', 'all', 16); // the rest, then endgame copies
+    expect(total()).toBe(sum());
+    p.pieceFailed(a[1]!.piece);
+    expect(total()).toBe(sum());
+    p.releaseSource('C');
+    expect(total()).toBe(sum());
+    p.releaseSource('A');
+    p.releaseSource('B');
+    expect([total(), sum()]).toEqual([0, 0]);
+  });
+
   it('a block that failed (rejected, timed out) is asked of someone else', () => {
     const { p } = scenario({ pieces: 1 });
     p.pickBlocks('A', 'all', 1);

@@ -1,9 +1,9 @@
-/** What a torrent shows of itself: its states and the view the popup renders. */
+/** What a torrent shows of itself: its states, its events and the view the popup renders. */
 import type { Problem } from './errors.ts';
 import type { Metainfo } from './metainfo.ts';
 import type { Progress } from './progress.ts';
 import type { RateMeter } from './rate.ts';
-import type { SourceView } from './sources/source.ts';
+import type { Source, SourceView } from './sources/source.ts';
 
 export type { SourceView } from './sources/source.ts';
 
@@ -16,6 +16,20 @@ export type TorrentState =
   | 'done' // complete, not sharing (no swarm, or its seeding limit was reached)
   | 'paused'
   | 'error';
+
+/** What a torrent tells its listeners. */
+export type TorrentEvents = {
+  update: [];
+  /** A selected, non-pad file whose pieces are all verified (also on resume). */
+  'file-complete': [fileIndex: number];
+  done: [];
+  error: [message: string];
+  warning: [message: string];
+  /** A piece was verified and stored (wire peers announce it with `have`). */
+  verified: [index: number];
+  /** A piece failed its hash check; `data` (the wrong bytes) is valid only during the call. */
+  'piece-failed': [index: number, from: Source, data: Uint8Array];
+};
 
 export interface TorrentView {
   id: string;

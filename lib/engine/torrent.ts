@@ -15,32 +15,21 @@ import type { Source } from './sources/source.ts';
 import {
   torrentView,
   type FileView,
+  type TorrentEvents,
   type TorrentSource,
   type TorrentState,
   type TorrentView,
 } from './torrent-view.ts';
-import { SourceSet } from './sources/source-set.ts';
+import type { SourceSet } from './sources/source-set.ts';
 import type { VerifierHooks } from './verifier.ts';
 import { SeedingEnd } from './seeding-end.ts';
-import { TorrentWebSeeds } from './torrent-web-seeds.ts';
-import { WebSeedPolicy } from './web-seed-policy.ts';
+import { torrentSources } from './torrent-sources.ts';
+import type { TorrentWebSeeds } from './torrent-web-seeds.ts';
+import type { WebSeedPolicy } from './web-seed-policy.ts';
 
 export type { SourceView, TorrentSource, TorrentState, TorrentView } from './torrent-view.ts';
 
-type Events = {
-  update: [];
-  /** A selected, non-pad file whose pieces are all verified (also on resume). */
-  'file-complete': [fileIndex: number];
-  done: [];
-  error: [message: string];
-  warning: [message: string];
-  /** A piece was verified and stored (wire peers announce it with `have`). */
-  verified: [index: number];
-  /** A piece failed its hash check; `data` (the wrong bytes) is valid only during the call. */
-  'piece-failed': [index: number, from: Source, data: Uint8Array];
-};
-
-export class Torrent extends Emitter<Events> {
+export class Torrent extends Emitter<TorrentEvents> {
   name: string;
   state: TorrentState;
   error: string | undefined;
@@ -77,23 +66,16 @@ export class Torrent extends Emitter<Events> {
     this.addedAt = init.addedAt;
     this.received = new RateMeter(deps.clock);
     this.sent = new RateMeter(deps.clock);
-    this.sources = new SourceSet({
+    ({
+      sources: this.sources,
+      policy: this.policy,
+      webSeeds: this.webSeeds,
+    } = torrentSources(deps, this.buffers, {
       changed: () => this.onSourceState(),
-      bytes: (n) => {
-        this.deps.onBytesRead?.(n);
-        this.received.add(n);
-        this.policy.bytes();
-      },
-      hasUnclaimedWork: () => {
-        const picker = this.open?.picker;
-        if (this.state !== 'downloading' || !picker) return false;
-        return picker.unclaimed() > 0 || (this.policy.stalled() && picker.unfetched() > 0);
-      },
-    });
-    this.policy = new WebSeedPolicy(deps.clock, this.sources);
-    this.webSeeds = new TorrentWebSeeds(deps, this.buffers, this.sources, this.policy, (i, d, f) =>
-      this.deliver(i, d, f),
-    );
+      received: (n) => this.received.add(n),
+      picker: () => (this.state === 'downloading' ? this.open?.picker : undefined),
+      deliver: (i, d, f) => this.deliver(i, d, f),
+    }));
   }
 
   /** Bytes per second received lately, from every source. */

@@ -5,9 +5,9 @@
  * user is told is checked in the popup.
  */
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { launchWithExtension, sha256File, waitForFile, type ExtensionBrowser } from './harness.ts';
-import { SeedScript, sample } from './seed-script.ts';
+import { describe, expect, it } from 'vitest';
+import { sha256File, waitForFile, type ExtensionBrowser } from './harness.ts';
+import { SeedScript, sample, seedsAndBrowserEachTest } from './seed-script.ts';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -15,17 +15,7 @@ const PIECE = 256 * KiB;
 
 let seeds: SeedScript;
 let b: ExtensionBrowser;
-
-beforeEach(async () => {
-  seeds = new SeedScript();
-  await seeds.start();
-  b = await launchWithExtension();
-});
-
-afterEach(async () => {
-  await b?.close();
-  await seeds?.close();
-});
+seedsAndBrowserEachTest((s, br) => ((seeds = s), (b = br)));
 
 /** Adds a single-file torrent of 4 MiB (seeded by `seedPaths`) and clicks its link. */
 async function clickSingle(name: string, seed: number, seedPaths?: string[]) {

@@ -5,25 +5,15 @@
  */
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { savePaths } from '../../lib/engine/save-paths.ts';
 import { MAX_SAVES_IN_FLIGHT } from '../../lib/host/engine-host.ts';
-import { launchWithExtension, sha256File, waitForFile, type ExtensionBrowser } from './harness.ts';
-import { SeedScript, sample } from './seed-script.ts';
+import { sha256File, waitForFile, type ExtensionBrowser } from './harness.ts';
+import { SeedScript, sample, seedsAndBrowserEachTest } from './seed-script.ts';
 
 let seeds: SeedScript;
 let b: ExtensionBrowser;
-
-beforeEach(async () => {
-  seeds = new SeedScript();
-  await seeds.start();
-  b = await launchWithExtension();
-});
-
-afterEach(async () => {
-  await b?.close();
-  await seeds?.close();
-});
+seedsAndBrowserEachTest((s, br) => ((seeds = s), (b = br)));
 
 type Chrome = {
   downloads: {

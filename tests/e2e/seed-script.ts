@@ -4,8 +4,10 @@
  * and a page linking them, so a reader's click adds them as any torrent link would.
  */
 import { createHash } from 'node:crypto';
+import { afterEach, beforeEach } from 'vitest';
 import { FileServer } from '../fixtures/file-server.ts';
 import { content, makeTorrent, type SourceFile } from '../fixtures/torrents.ts';
+import { launchWithExtension, type ExtensionBrowser } from './harness.ts';
 
 export interface ScriptedTorrent {
   name: string;
@@ -66,4 +68,24 @@ export class SeedScript {
 export function sample(length: number, seed: number): { data: Uint8Array; sha256: string } {
   const data = content(length, seed);
   return { data, sha256: createHash('sha256').update(data).digest('hex') };
+}
+
+/**
+ * A SeedScript and Chromium with the extension, started before each test of the file and
+ * closed after it; `use` gets each test's pair
+ * (`seedsAndBrowserEachTest((s, br) => ((seeds = s), (b = br)))`).
+ */
+export function seedsAndBrowserEachTest(use: (seeds: SeedScript, b: ExtensionBrowser) => void) {
+  let seeds: SeedScript | undefined;
+  let b: ExtensionBrowser | undefined;
+  beforeEach(async () => {
+    seeds = new SeedScript();
+    await seeds.start();
+    b = await launchWithExtension();
+    use(seeds, b);
+  });
+  afterEach(async () => {
+    await b?.close();
+    await seeds?.close();
+  });
 }
